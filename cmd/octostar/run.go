@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/octostar/octostar/builtins"
+	"github.com/octostar/octostar/interp"
+)
+
+func runCmd(io stdio, args []string) int {
+	fs := newFlags(io, "run", "SCRIPT.star", "Runs a script. print() writes to stdout; logs go to stderr.")
+	var (
+		rt      runtimeFlags
+		logs    logFlags
+		timeout time.Duration
+	)
+	rt.register(fs)
+	fs.DurationVar(&timeout, "timeout", 0, "cap on the whole run's wall time, e.g. 30m (0 means none)")
+	logs.register(fs)
+	if code, done := parseFlags(io, fs, args); done {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return usageError(io, fs, "want exactly one script, got %d arguments", fs.NArg())
+	}
+	script := fs.Arg(0)
+	if err := scriptArg(script); err != nil {
+		return usageError(io, fs, "%v", err)
+	}
+	vars, err := parseVars(rt.vars)
+	if err != nil {
+		return usageError(io, fs, "%v", err)
+	}
+	if timeout < 0 {
+		return usageError(io, fs, "--timeout %s: want a positive duration", timeout)
+	}
+	log, err := logs.logger(io.err)
+	if err != nil {
+		return usageError(io, fs, "%v", err)
+	}
+
+	ctx, stop := withSignals(context.Background())
+	defer stop()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("the run timed out after %s (raise it with --timeout)", timeout))
+		defer cancel()
+	}
+
+	runtime := interp.New(interp.Options{
+		Registry: builtins.Registry(),
+		Globals:  builtins.Globals(vars),
+		MaxSteps: rt.maxSteps,
+		Stdout:   io.out,
+	})
+	log.Debug().Str("script", script).Int("vars", len(vars)).Msg("run")
+	start := time.Now()
+	_, err = runtime.ExecFile(ctx, script)
+	switch {
+	case err == nil:
+		log.Debug().Dur("elapsed", time.Since(start)).Msg("done")
+		return exitOK
+	case interrupted(ctx):
+		interp.Render(io.err, err)
+		return exitInterrupted
+	default:
+		interp.Render(io.err, err)
+		return exitFailed
+	}
+}
