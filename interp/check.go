@@ -84,7 +84,7 @@ func (c *checker) file(name string, src []byte) map[string]bool {
 			for _, e := range list {
 				msg := e.Msg
 				if n, ok := strings.CutPrefix(msg, "undefined: "); ok && !strings.Contains(n, " ") {
-					msg += didYouMean(n, c.rt.names)
+					msg += undefinedHint(n, c.rt.names)
 				}
 				c.add(e.Pos, "%s", msg)
 			}

@@ -169,7 +169,7 @@ func (r *Runtime) hint(err error) error {
 	}
 	for i, e := range list {
 		if name, ok := strings.CutPrefix(e.Msg, "undefined: "); ok && !strings.Contains(name, " ") {
-			list[i].Msg += didYouMean(name, r.names)
+			list[i].Msg += undefinedHint(name, r.names)
 		}
 	}
 	return err

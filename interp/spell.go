@@ -63,3 +63,30 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// sandboxHints explain why a name a newcomer reaches for is missing.
+var sandboxHints = map[string]string{}
+
+func init() {
+	for hint, names := range map[string][]string{
+		"scripts cannot read or write files":                                                  {"open", "file", "read_file", "write_file"},
+		"scripts cannot read the environment; pass values with --var and read them from vars": {"os", "getenv", "environ", "env", "environment"},
+		"scripts have no clock; use duration() for time spans":                                {"time", "now", "sleep", "clock", "datetime"},
+		"scripts have no randomness, so every run is repeatable":                              {"random", "rand", "uuid"},
+		"scripts reach the network only through octostar's builtins":                          {"http", "urllib", "requests", "socket", "fetch", "url"},
+		"scripts cannot start programs":                                                       {"exec", "eval", "subprocess", "system", "shell"},
+	} {
+		for _, n := range names {
+			sandboxHints[n] = hint
+		}
+	}
+}
+
+// undefinedHint is the suffix for an "undefined: name" error: why the
+// sandbox has no such thing, or the closest name that does exist.
+func undefinedHint(name string, candidates []string) string {
+	if h, ok := sandboxHints[name]; ok {
+		return " (" + h + ")"
+	}
+	return didYouMean(name, candidates)
+}

@@ -113,9 +113,9 @@ func checkIdentifiers(s, what string) string {
 		if id == "" {
 			return fmt.Sprintf("empty %s identifier in %q", what, s)
 		}
-		for i := 0; i < len(id); i++ {
-			if !isIdentChar(id[i]) {
-				return fmt.Sprintf("%s identifier %q contains %q; allowed are ASCII letters, digits and '-'", what, id, rune(id[i]))
+		for _, r := range id {
+			if r >= 0x80 || !isIdentChar(byte(r)) {
+				return fmt.Sprintf("%s identifier %q contains %q; allowed are ASCII letters, digits and '-'", what, id, r)
 			}
 		}
 	}
