@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 )
@@ -56,6 +57,27 @@ type Spec struct {
 	Members []*Spec
 	// Example is a short script fragment shown in the docs.
 	Example string
+
+	prepared   sync.Once
+	keywords   []string // ParamNames, computed once
+	unpackKeys []string // "name" or "name??" per Param, for starlark.UnpackArgs
+}
+
+func (s *Spec) prepare() {
+	s.prepared.Do(func() {
+		for _, p := range s.Params {
+			switch {
+			case p.Variadic || p.Kwargs:
+				s.unpackKeys = append(s.unpackKeys, "")
+			case p.Optional():
+				s.keywords = append(s.keywords, p.Name)
+				s.unpackKeys = append(s.unpackKeys, p.Name+"??")
+			default:
+				s.keywords = append(s.keywords, p.Name)
+				s.unpackKeys = append(s.unpackKeys, p.Name)
+			}
+		}
+	})
 }
 
 // IsFunction reports whether the entry is a callable builtin with a signature.
@@ -104,15 +126,11 @@ func (s *Spec) signatureParams() string {
 	return strings.Join(parts, ", ")
 }
 
-// ParamNames lists the names a caller may pass by keyword.
+// ParamNames lists the names a caller may pass by keyword. The slice is
+// shared; do not modify it.
 func (s *Spec) ParamNames() []string {
-	var names []string
-	for _, p := range s.Params {
-		if !p.Variadic && !p.Kwargs {
-			names = append(names, p.Name)
-		}
-	}
-	return names
+	s.prepare()
+	return s.keywords
 }
 
 // MaxPositional is how many arguments may be passed positionally, or -1
@@ -148,7 +166,6 @@ func (s *Spec) UnpackArgs(args starlark.Tuple, kwargs []starlark.Tuple, dst ...a
 	if len(dst) != len(s.Params) {
 		panic(fmt.Sprintf("%s: UnpackArgs got %d destinations for %d parameters", s.Name, len(dst), len(s.Params)))
 	}
-	var pairs []any
 	var extra []starlark.Tuple
 	known := s.ParamNames()
 	for _, kv := range kwargs {
@@ -174,6 +191,7 @@ func (s *Spec) UnpackArgs(args starlark.Tuple, kwargs []starlark.Tuple, dst ...a
 	if max := s.MaxPositional(); max >= 0 && len(args) > max {
 		return fmt.Errorf("%s: got %d positional arguments, want at most %d%s", s.Name, len(args), max, s.keywordHint(max))
 	}
+	pairs := make([]any, 0, 2*len(s.Params))
 	for i, p := range s.Params {
 		switch {
 		case p.Variadic:
@@ -181,10 +199,8 @@ func (s *Spec) UnpackArgs(args starlark.Tuple, kwargs []starlark.Tuple, dst ...a
 			args = nil
 		case p.Kwargs:
 			*dst[i].(*[]starlark.Tuple) = extra
-		case p.Optional():
-			pairs = append(pairs, p.Name+"??", dst[i])
 		default:
-			pairs = append(pairs, p.Name, dst[i])
+			pairs = append(pairs, s.unpackKeys[i], dst[i])
 		}
 	}
 	return starlark.UnpackArgs(s.Name, args, kwargs, pairs...)

@@ -15,6 +15,15 @@ import (
 	"go.starlark.net/syntax"
 )
 
+// replFileOptions is the script dialect, except that load() binds names
+// globally so that what a session loads stays usable in later
+// statements, as in go.starlark.net's own REPL.
+var replFileOptions = func() *syntax.FileOptions {
+	o := *FileOptions
+	o.LoadBindsGlobally = true
+	return &o
+}()
+
 // ErrInterrupted is what a LineReader returns when the user presses
 // Ctrl-C at the prompt: the statement being typed is dropped.
 var ErrInterrupted = errors.New("interrupted")
@@ -88,7 +97,7 @@ func (s *REPL) parse(in LineReader) (f *syntax.File, eof bool, err error) {
 		}
 		return []byte(line + "\n"), nil
 	}
-	f, err = FileOptions.ParseCompoundStmt("<repl>", read)
+	f, err = replFileOptions.ParseCompoundStmt("<repl>", read)
 	switch {
 	case errors.Is(readErr, ErrInterrupted):
 		return nil, false, ErrInterrupted
@@ -154,7 +163,7 @@ func (s *REPL) exec(parent context.Context, f *syntax.File, out io.Writer) error
 
 func (s *REPL) eval(th *starlark.Thread, expr syntax.Expr, env starlark.StringDict) (v starlark.Value, err error) {
 	defer recoverInto(&err)
-	v, err = starlark.EvalExprOptions(FileOptions, th, expr, env)
+	v, err = starlark.EvalExprOptions(replFileOptions, th, expr, env)
 	return v, s.rt.hint(err)
 }
 

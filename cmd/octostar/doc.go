@@ -52,9 +52,10 @@ func lookupDoc(reg *interp.Registry, name string) (*interp.Spec, bool) {
 	}
 	for _, m := range spec.Members {
 		if m.Name == member {
-			named := *m
-			named.Name = mod + "." + m.Name
-			return &named, true
+			return &interp.Spec{
+				Name: mod + "." + m.Name, Group: m.Group, Doc: m.Doc, Params: m.Params,
+				Returns: m.Returns, Mutates: m.Mutates, Example: m.Example,
+			}, true
 		}
 	}
 	return nil, false

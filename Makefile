@@ -1,0 +1,34 @@
+# octostar: build, test and documentation targets.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+.PHONY: build test lint docs bench demo update-golden install
+
+build: ## build bin/octostar
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/octostar ./cmd/octostar
+
+test: ## vet, then every test under the race detector
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+lint: ## formatting and vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+docs: ## regenerate docs/builtins.md from the builtin registry
+	$(GO) run ./cmd/octostar doc --markdown > docs/builtins.md
+
+bench: ## benchmarks: start-up, builtin call overhead (later: the release train)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+demo: ## the README's demo script
+	$(GO) run ./cmd/octostar run --var who=you scripts/examples/hello.star
+
+update-golden: ## rewrite golden files after an intended change
+	$(GO) test ./interp -run TestSandbox -update
+
+install: ## install octostar into GOBIN
+	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/octostar

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// octostarBinary builds the command once per test process, for the
+// tests and benchmarks that need a real process (signals, start-up).
+func octostarBinary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "octostar-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "octostar")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			tb.Logf("%s", out)
+		}
+	})
+	if buildErr != nil {
+		tb.Fatalf("building octostar: %v", buildErr)
+	}
+	return binPath
+}
+
+func TestSignalsInterruptTheRun(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			p := script(t, "print('started')\ndef spin():\n    for i in range(1 << 62):\n        pass\nspin()\n")
+			cmd := exec.Command(octostarBinary(t), "run", "--max-steps", "0", p)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, _ := bufio.NewReader(stdout).ReadString('\n')
+			if line != "started\n" {
+				t.Fatalf("first line %q", line)
+			}
+			cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+				t.Fatal("the run did not stop on the signal")
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitInterrupted, stderr.String())
+			}
+			want := "Starlark computation cancelled: interrupted (" + sig.String() + ")"
+			if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "s.star:3:5: in spin") {
+				t.Errorf("stderr does not say where and why it stopped:\n%s", stderr.String())
+			}
+		})
+	}
+}
+
+// BenchmarkStartup measures `octostar run` on a trivial script, from
+// process start to exit.
+func BenchmarkStartup(b *testing.B) {
+	bin := octostarBinary(b)
+	p := filepath.Join(b.TempDir(), "trivial.star")
+	os.WriteFile(p, []byte("x = 1\n"), 0o644)
+	b.ResetTimer()
+	for b.Loop() {
+		if out, err := exec.Command(bin, "run", p).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+	}
+}
