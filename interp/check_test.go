@@ -49,8 +49,8 @@ def deploy_all():
 
 func TestCheckCleanScriptHasNoFindings(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"main.star":     "load('lib/u.star', 'x')\ndef deploy2():\n    return deploy('Web', to = 'Test', wait = False)\nfor p in [x]:\n    print(p)\n",
-		"lib/u.star":    "x = 1\n",
+		"main.star":  "load('lib/u.star', 'x')\ndef deploy2():\n    return deploy('Web', to = 'Test', wait = False)\nfor p in [x]:\n    print(p)\n",
+		"lib/u.star": "x = 1\n",
 	})
 	if f := New(Options{Registry: testRegistry()}).Check(filepath.Join(dir, "main.star")); len(f) != 0 {
 		t.Errorf("unexpected findings: %v", f)
