@@ -143,21 +143,3 @@ func TestSafeRecoversPanics(t *testing.T) {
 	}
 }
 
-func TestNearest(t *testing.T) {
-	cands := []string{"deploy", "create_release", "run_runbook", "duration", "environments"}
-	tests := []struct{ in, want string }{
-		{"depoy", "deploy"},
-		{"dpeloy", "deploy"}, // transposition
-		{"create_relase", "create_release"},
-		{"Deploy", "deploy"},
-		{"enviroments", "environments"},
-		{"xyz", ""},
-		{"run", ""},
-	}
-	for _, tt := range tests {
-		got, ok := Nearest(tt.in, cands)
-		if got != tt.want || ok != (tt.want != "") {
-			t.Errorf("Nearest(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
-		}
-	}
-}
