@@ -1,0 +1,98 @@
+package octopus
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/deployments"
+	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/runbooks"
+)
+
+// runbookRunDoc is the part of a RunbookRun resource octostar reads; the
+// official client has no type for it.
+type runbookRunDoc struct {
+	ID                string `json:"Id"`
+	EnvironmentID     string `json:"EnvironmentId"`
+	TenantID          string `json:"TenantId"`
+	TaskID            string `json:"TaskId"`
+	RunbookSnapshotID string `json:"RunbookSnapshotId"`
+}
+
+// RunRunbook presses RUN through runbook-runs/create/v1: one run per
+// environment and tenant, on the published snapshot unless one is named.
+func (c *Client) RunRunbook(ctx context.Context, r RunbookRequest) ([]Run, error) {
+	p, err := c.project(ctx, r.Project)
+	if err != nil {
+		return nil, err
+	}
+	rb, err := c.runbook(ctx, p, r.Runbook)
+	if err != nil {
+		return nil, err
+	}
+	if r.Snapshot == "" && rb.PublishedSnapshot == "" {
+		return nil, fmt.Errorf("runbook %s of %s has no published snapshot; publish one or name a snapshot", rb.Name, p.Name)
+	}
+	var envNames []string
+	for _, e := range r.Environments {
+		env, err := c.environment(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		envNames = append(envNames, env.Name)
+	}
+	tenants, err := c.tenantNames(ctx, r.Tenants)
+	if err != nil {
+		return nil, err
+	}
+	cmd := runbooks.NewRunbookRunCommandV1(c.info.SpaceID, p.Name)
+	cmd.RunbookName = rb.Name
+	cmd.EnvironmentNames = envNames
+	cmd.Tenants = tenants
+	cmd.TenantTags = r.TenantTags
+	cmd.Snapshot = r.Snapshot
+	cmd.Variables = r.Variables
+	cmd.UseGuidedFailure = r.GuidedFailure
+	op := fmt.Sprintf("running runbook %s of %s in %s", rb.Name, p.Name, strings.Join(envNames, ", "))
+	res, err := runbooks.RunbookRunV1(c.with(ctx), cmd)
+	if err != nil {
+		return nil, c.wrap(ctx, op, err)
+	}
+	if len(res.RunbookRunServerTasks) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	for _, t := range res.RunbookRunServerTasks {
+		ids = append(ids, t.RunbookRunID)
+	}
+	type page struct {
+		Items []runbookRunDoc `json:"Items"`
+	}
+	docs, err := get[page](ctx, c, "reading the new runbook runs", "/api/"+c.info.SpaceID+"/runbookRuns?take="+fmt.Sprint(len(ids))+"&ids="+url.QueryEscape(strings.Join(ids, ",")))
+	if err != nil {
+		var started []*deployments.DeploymentServerTask
+		for _, t := range res.RunbookRunServerTasks {
+			started = append(started, &deployments.DeploymentServerTask{DeploymentID: t.RunbookRunID, ServerTaskID: t.ServerTaskID})
+		}
+		return nil, fmt.Errorf("%w (the runbook runs were started: %s)", err, taskList(started))
+	}
+	byID := map[string]runbookRunDoc{}
+	for _, d := range docs.Items {
+		byID[d.ID] = d
+	}
+	runs := make([]Run, 0, len(res.RunbookRunServerTasks))
+	for _, t := range res.RunbookRunServerTasks {
+		run := Run{Kind: KindRunbookRun, ID: t.RunbookRunID, TaskID: t.ServerTaskID, Project: p.Name, ProjectID: p.ID,
+			Runbook: rb.Name, URL: c.TaskURL(t.ServerTaskID)}
+		if d, ok := byID[t.RunbookRunID]; ok {
+			run.Environment = c.environmentName(ctx, d.EnvironmentID)
+			run.Snapshot = d.RunbookSnapshotID
+			if d.TenantID != "" {
+				run.Tenant = c.tenantName(ctx, d.TenantID)
+			}
+		}
+		runs = append(runs, run)
+	}
+	return runs, nil
+}
