@@ -54,3 +54,76 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("%d environments, want %d", len(all), n/4)
 	}
 }
+
+// TestConcurrentDeployments runs many deployments at once through the
+// timed engine (its goroutine and request pumps side by side, under
+// -race): every task finishes, and never more than the cap run at once.
+func TestConcurrentDeployments(t *testing.T) {
+	defer failOnPanic(t)
+	s, _, c := execServer(t, instant(), WithTaskCap(3))
+	newRelease(t, c, "Worker", nil)
+	s.SetTimeScale(200)
+	s.SetInstantTasks(false)
+	const n = 24
+	ids := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := deployTo(c, "Worker", "0.0.1", "Development")
+			if err != nil {
+				t.Errorf("deploy: %v", err)
+				return
+			}
+			ids <- res.DeploymentServerTasks[0].ServerTaskID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	for i := 0; i < 20; i++ {
+		if running := must(c.Tasks.Get(tasksQueryRunning())); running.TotalResults > 3 {
+			t.Fatalf("%d tasks running with a cap of 3", running.TotalResults)
+		}
+	}
+	for id := range ids {
+		waitTask(t, c, id, "Success")
+	}
+	if running := must(c.Tasks.Get(tasksQueryRunning())); running.TotalResults != 0 {
+		t.Errorf("%d tasks still running", running.TotalResults)
+	}
+}
+
+// TestCloseStopsEngine: the engine's goroutine runs only while something
+// is due, and Close stops it for good.
+func TestCloseStopsEngine(t *testing.T) {
+	defer failOnPanic(t)
+	s, _, c := execServer(t, instant())
+	newRelease(t, c, "Worker", nil)
+	running := func() bool {
+		s.eng.mu.Lock()
+		defer s.eng.mu.Unlock()
+		return s.eng.running
+	}
+	if running() {
+		t.Errorf("engine goroutine running with nothing to do")
+	}
+	s.SetInstantTasks(false)
+	id := mustDeploy(t, c, "Worker", "0.0.1", "Development")[0]
+	if !running() {
+		t.Errorf("engine goroutine not running while a task waits")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if running() {
+		t.Errorf("engine goroutine still running after Close")
+	}
+	s.eng.kick()
+	if running() {
+		t.Errorf("kick after Close started the engine")
+	}
+	if tk := readTask(t, c, id); tk.State != "Queued" && tk.State != "Executing" {
+		t.Errorf("task after Close = %s", tk.State)
+	}
+}

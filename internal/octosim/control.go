@@ -17,12 +17,18 @@ import (
 //	GET    /_octosim/knobs       current knobs
 //	PUT    /_octosim/knobs       change knobs (fields not sent are kept)
 //	POST   /_octosim/reset       rebuild the world from the seed
+//	GET    /_octosim/failures    failure arrangements (and how often each fired)
+//	POST   /_octosim/failures    add one (a FailureRule)
+//	DELETE /_octosim/failures    remove them all
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	switch {
 	case path == "/_octosim" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, map[string]any{"Links": map[string]string{
-			"Stats": "/_octosim/stats", "Knobs": "/_octosim/knobs", "Reset": "/_octosim/reset"}})
+			"Stats": "/_octosim/stats", "Knobs": "/_octosim/knobs", "Reset": "/_octosim/reset",
+			"Failures": "/_octosim/failures"}})
+	case path == "/_octosim/failures":
+		s.serveFailures(w, r)
 	case path == "/_octosim/stats" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.Stats())
 	case path == "/_octosim/stats" && r.Method == http.MethodDelete,

@@ -42,6 +42,12 @@ type Knobs struct {
 	DropRate float64 `json:"DropRate"`
 	// TimeScale speeds simulated time (task durations); 1 is real time.
 	TimeScale float64 `json:"TimeScale"`
+	// InstantTasks makes every simulated duration zero: tasks finish, or
+	// stop at an interruption, inside the request that queued them.
+	InstantTasks bool `json:"InstantTasks"`
+	// StepFailureRate is the chance (0..1) that any step that runs fails,
+	// drawn from the world's seeded generator.
+	StepFailureRate float64 `json:"StepFailureRate"`
 }
 
 func (k Knobs) validate() error {
@@ -54,6 +60,8 @@ func (k Knobs) validate() error {
 		return fmt.Errorf("DropRate must be between 0 and 1")
 	case k.TimeScale < 0:
 		return fmt.Errorf("TimeScale must not be negative")
+	case k.StepFailureRate < 0 || k.StepFailureRate > 1:
+		return fmt.Errorf("StepFailureRate must be between 0 and 1")
 	}
 	return nil
 }
@@ -74,8 +82,10 @@ func (s *Server) SetKnobs(k Knobs) error {
 		return err
 	}
 	s.knobMu.Lock()
+	old := s.knobs.TimeScale
 	s.knobs = k
 	s.knobMu.Unlock()
+	s.wakeEngine(old)
 	return nil
 }
 
@@ -84,11 +94,58 @@ func (s *Server) SetLatency(d time.Duration) { s.editKnobs(func(k *Knobs) { k.La
 func (s *Server) SetFaultRate(p float64)     { s.editKnobs(func(k *Knobs) { k.FaultRate = clamp01(p) }) }
 func (s *Server) SetDropRate(p float64)      { s.editKnobs(func(k *Knobs) { k.DropRate = clamp01(p) }) }
 func (s *Server) SetTimeScale(x float64) {
+	old := s.Knobs().TimeScale
 	s.editKnobs(func(k *Knobs) {
 		if x > 0 {
 			k.TimeScale = x
 		}
 	})
+	s.wakeEngine(old)
+}
+
+// SetInstantTasks turns instant mode on or off (see Knobs.InstantTasks).
+func (s *Server) SetInstantTasks(on bool) {
+	s.editKnobs(func(k *Knobs) { k.InstantTasks = on })
+	s.wakeEngine(s.Knobs().TimeScale)
+}
+
+// SetStepFailureRate sets the chance that any step that runs fails.
+func (s *Server) SetStepFailureRate(p float64) {
+	s.editKnobs(func(k *Knobs) { k.StepFailureRate = clamp01(p) })
+}
+
+// wakeEngine pumps the world after a knob change: instant mode finishes
+// what is running at once, and a new time scale stretches or shrinks what
+// is left of the steps running now (oldScale is the scale they started
+// under).
+func (s *Server) wakeEngine(oldScale float64) {
+	if s.eng == nil {
+		return
+	}
+	st := s.store()
+	if st == nil {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	k := s.Knobs()
+	mono := time.Now()
+	rescale := func(t time.Time) time.Time {
+		switch {
+		case t.IsZero() || !t.After(mono):
+			return t
+		case k.InstantTasks:
+			return time.Time{}
+		case oldScale > 0 && k.TimeScale > 0 && oldScale != k.TimeScale:
+			return mono.Add(time.Duration(float64(t.Sub(mono)) * oldScale / k.TimeScale))
+		}
+		return t
+	}
+	for _, r := range st.x.active {
+		r.due = rescale(r.due)
+		r.readyAt = rescale(r.readyAt)
+	}
+	afterChange(&op{s: s, st: st, now: s.now()})
 }
 
 // TimeScale is the simulated-time speed for the task engine.

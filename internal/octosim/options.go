@@ -18,6 +18,7 @@ type config struct {
 	logger      *slog.Logger
 	installID   string
 	defaultName string
+	failures    []FailureRule
 }
 
 // Option configures a Server.

@@ -32,11 +32,13 @@ type Seed struct {
 	Runbooks      []SeedRunbook      `json:"runbooks,omitempty"`
 	Tenants       []SeedTenant       `json:"tenants,omitempty"`
 
-	// Releases, Deployments and Failures are filled by round B (the task
-	// engine); until then a seed that uses them is refused.
-	Releases    []json.RawMessage `json:"releases,omitempty"`
-	Deployments []json.RawMessage `json:"deployments,omitempty"`
-	Failures    []json.RawMessage `json:"failures,omitempty"`
+	// Releases are created as create/v1 creates them, in order (with their
+	// automatic deployments); Deployments are past deployments, made in
+	// order after every release, that finish at once with the given state;
+	// Failures are failure arrangements for the tasks that run later.
+	Releases    []SeedRelease    `json:"releases,omitempty"`
+	Deployments []SeedDeployment `json:"deployments,omitempty"`
+	Failures    []FailureRule    `json:"failures,omitempty"`
 }
 
 // SeedSpace declares a space. The first space, or the one marked default,

@@ -52,14 +52,6 @@ func applySeed(o *op, seed *Seed) error {
 	if seed == nil {
 		seed = &Seed{}
 	}
-	for _, sec := range []struct {
-		name string
-		n    int
-	}{{"releases", len(seed.Releases)}, {"deployments", len(seed.Deployments)}, {"failures", len(seed.Failures)}} {
-		if sec.n > 0 {
-			return seedErr(sec.name, "not yet supported by this version of the simulator")
-		}
-	}
 	sd := &seeder{o: o}
 	steps := []func(*Seed) error{
 		sd.spaces, sd.users, sd.teams, sd.environments, sd.lifecycles, sd.projectGroups, sd.tagSets,

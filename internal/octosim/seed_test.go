@@ -39,7 +39,7 @@ func TestSeedErrors(t *testing.T) {
 			`seed: packages[0].versions[1]: The version 'banana' of package 'P' is not a valid version.`},
 		{"snapshot without a package version", `{"projects": [{"name": "A"}], "runbooks": [{"project": "A", "name": "R", "publish": true, "steps": [{"name": "S", "type": "package", "package": "Missing"}]}]}`,
 			`seed: runbooks[0].snapshot: A version must be specified for every included package.`},
-		{"round B section", `{"releases": [{"project": "A", "version": "1.0.0"}]}`, `seed: releases: not yet supported`},
+		{"release of an unknown project", `{"releases": [{"project": "A", "version": "1.0.0"}]}`, `seed: releases[0].project: no project named "A"`},
 		{"untenanted connection", `{"projects": [{"name": "A"}], "environments": [{"name": "Dev"}], "tenants": [{"name": "T", "projects": {"A": ["Dev"]}}]}`,
 			`seed: tenants[0]: The project 'A' is not enabled for tenanted deployments`},
 	}

@@ -32,6 +32,7 @@ type Server struct {
 	rand   *mrand.Rand
 
 	adminKey string
+	eng      *engine
 
 	httpMu      sync.Mutex
 	httpServers []*http.Server
@@ -74,6 +75,7 @@ func New(seed *Seed, opts ...Option) (*Server, error) {
 		rand:     mrand.New(mrand.NewPCG(cfg.randSeed, cfg.randSeed+1)),
 		adminKey: cfg.apiKey,
 	}
+	s.eng = newEngine(s)
 	st, err := s.buildWorld()
 	if err != nil {
 		return nil, err
@@ -131,8 +133,10 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Close stops every Serve loop, letting in-flight requests finish for up
-// to five seconds.
+// to five seconds, and stops the task engine (running tasks stay as they
+// are).
 func (s *Server) Close() error {
+	defer s.eng.close()
 	s.httpMu.Lock()
 	servers := s.httpServers
 	s.httpServers = nil

@@ -95,6 +95,9 @@ type Store struct {
 	version uint64
 	// started is when the world was created, for uptime and task clocks.
 	started time.Time
+	// x is the execution state: indexes of releases and deployments, the
+	// task engine's runs and logs, failure arrangements (see exec.go).
+	x *execState
 }
 
 // tableInstaller lets each kind create its table in a new store; kinds
@@ -115,6 +118,7 @@ func newStore(seed uint64, now time.Time) *Store {
 		keys:    map[string]string{},
 		started: now,
 	}
+	st.x = newExecState(seed)
 	for _, k := range tableRegistry {
 		k.install(st)
 	}

@@ -45,5 +45,11 @@ func (s *Server) buildWorld() (*Store, error) {
 	if err := applySeed(o, s.seed); err != nil {
 		return nil, err
 	}
+	for _, f := range s.cfg.failures {
+		if err := f.validate(); err != nil {
+			return nil, fmt.Errorf("octosim: failure rule: %w", err)
+		}
+		st.x.failures = append(st.x.failures, &failureState{FailureRule: f})
+	}
 	return st, nil
 }
