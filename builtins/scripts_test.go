@@ -1,4 +1,4 @@
-package builtins_test
+package builtins
 
 import (
 	"os"
@@ -10,7 +10,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarktest"
 
-	"github.com/octostar/octostar/builtins"
+	"github.com/octostar/octostar/internal/octopus"
+	"github.com/octostar/octostar/internal/octosim"
 	"github.com/octostar/octostar/interp"
 )
 
@@ -28,8 +29,8 @@ func TestScripts(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			rt := interp.New(interp.Options{
-				Registry: builtins.Registry(),
-				Globals:  builtins.Globals(map[string]string{"env": "Test"}),
+				Registry: Registry(),
+				Globals:  Globals(map[string]string{"env": "Test"}),
 				MaxSteps: 1_000_000,
 				Modules:  map[string]starlark.StringDict{"assert.star": assert},
 				Stdout:   &strings.Builder{},
@@ -58,12 +59,12 @@ func TestScripts(t *testing.T) {
 // call finds that.
 func TestEveryBuiltinIsExercised(t *testing.T) {
 	var all strings.Builder
-	files, _ := filepath.Glob("../testdata/scripts/*.star")
+	files, _ := filepath.Glob("../testdata/*/*.star")
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		all.Write(b)
 	}
-	for _, spec := range builtins.Registry().Specs() {
+	for _, spec := range Registry().Specs() {
 		if spec.Impl == nil {
 			continue
 		}
@@ -76,7 +77,7 @@ func TestEveryBuiltinIsExercised(t *testing.T) {
 // TestDocsUpToDate fails when docs/builtins.md differs from what the
 // registry generates.
 func TestDocsUpToDate(t *testing.T) {
-	reg := builtins.Registry()
+	reg := Registry()
 	for _, spec := range reg.Specs() {
 		if strings.TrimSpace(spec.Doc) == "" {
 			t.Errorf("%s has no doc", spec.Name)
@@ -100,7 +101,7 @@ func TestDocsUpToDate(t *testing.T) {
 // ends in a "# text" comment must print that text.
 func TestDocExamplesRun(t *testing.T) {
 	var specs []*interp.Spec
-	for _, s := range builtins.Registry().Specs() {
+	for _, s := range Registry().Specs() {
 		specs = append(specs, s)
 		specs = append(specs, s.Members...)
 	}
@@ -120,8 +121,11 @@ func TestDocExamplesRun(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "example.star"), []byte(spec.Example+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			// Each example runs on a fresh demo world whose tasks finish at once.
+			s := startDemo(t, octosim.WithInstantTasks())
+			env := simEnv(t, octopus.Config{URL: s.url, APIKey: octosim.DemoAdminAPIKey}, nil, nil)
 			var out strings.Builder
-			rt := interp.New(interp.Options{Registry: builtins.Registry(), Globals: builtins.Globals(nil), Stdout: &out})
+			rt := interp.New(interp.Options{Registry: Registry(), Globals: Globals(nil), Stdout: &out, Locals: env.Locals()})
 			if _, err := rt.ExecFile(t.Context(), filepath.Join(dir, "example.star")); err != nil {
 				t.Fatal(interp.FormatError(err))
 			}

@@ -142,4 +142,3 @@ func TestSafeRecoversPanics(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", errText, want)
 	}
 }
-

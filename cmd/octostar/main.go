@@ -39,6 +39,7 @@ func commands() map[string]command {
 		{"check", "parse and resolve scripts without running them", checkCmd},
 		{"repl", "explore interactively with the same builtins", replCmd},
 		{"doc", "show the builtins and their documentation", docCmd},
+		{"sandbox", "serve the Octopus Server simulator", sandboxCmd},
 		{"version", "print the version", versionCmd},
 	}
 	m := map[string]command{}

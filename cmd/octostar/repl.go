@@ -26,10 +26,12 @@ func replCmd(io stdio, args []string) int {
 			"runs the statements it reads and exits 1 if any failed.")
 	var (
 		rt      runtimeFlags
+		tf      targetFlags
 		logs    logFlags
 		history string
 	)
 	rt.register(fs)
+	tf.register(fs)
 	fs.StringVar(&history, "history", defaultHistoryFile(), "file that keeps the input history between sessions (empty: none)")
 	logs.register(fs)
 	if code, done := parseFlags(io, fs, args); done {
@@ -42,14 +44,21 @@ func replCmd(io stdio, args []string) int {
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}
-	if _, err := logs.logger(io.err); err != nil {
+	log, err := logs.logger(io.err)
+	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}
+	env, stopTargets, err := tf.setup(io, log, os.Getenv)
+	if err != nil {
+		return usageError(io, fs, "%v", err)
+	}
+	defer stopTargets()
 	runtime := interp.New(interp.Options{
 		Registry: builtins.Registry(),
 		Globals:  builtins.Globals(vars),
 		MaxSteps: rt.maxSteps,
 		Stdout:   io.out,
+		Locals:   env.Locals(),
 	})
 	session, err := runtime.NewREPL(".")
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/octostar/octostar/builtins"
@@ -13,11 +14,13 @@ func runCmd(io stdio, args []string) int {
 	fs := newFlags(io, "run", "SCRIPT.star", "Runs a script. print() writes to stdout; logs go to stderr.")
 	var (
 		rt      runtimeFlags
+		tf      targetFlags
 		logs    logFlags
 		timeout time.Duration
 	)
 	rt.register(fs)
 	fs.DurationVar(&timeout, "timeout", 0, "cap on the whole run's wall time, e.g. 30m (0 means none)")
+	tf.register(fs)
 	logs.register(fs)
 	if code, done := parseFlags(io, fs, args); done {
 		return code
@@ -41,6 +44,12 @@ func runCmd(io stdio, args []string) int {
 		return usageError(io, fs, "%v", err)
 	}
 
+	env, stopTargets, err := tf.setup(io, log, os.Getenv)
+	if err != nil {
+		return usageError(io, fs, "%v", err)
+	}
+	defer stopTargets()
+
 	ctx, stop := withSignals(context.Background())
 	defer stop()
 	if timeout > 0 {
@@ -54,10 +63,14 @@ func runCmd(io stdio, args []string) int {
 		Globals:  builtins.Globals(vars),
 		MaxSteps: rt.maxSteps,
 		Stdout:   io.out,
+		Locals:   env.Locals(),
 	})
 	log.Debug().Str("script", script).Int("vars", len(vars)).Msg("run")
 	start := time.Now()
 	_, err = runtime.ExecFile(ctx, script)
+	for _, o := range env.Outputs() {
+		log.Info().Str("name", o.Name).Str("value", o.Value.String()).Msg("output")
+	}
 	switch {
 	case err == nil:
 		log.Debug().Dur("elapsed", time.Since(start)).Msg("done")

@@ -43,3 +43,9 @@ func buildVersion() (v, c string) {
 	}
 	return v, c
 }
+
+// versionString is the version alone, for the User-Agent.
+func versionString() string {
+	v, _ := buildVersion()
+	return v
+}

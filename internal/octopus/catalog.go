@@ -81,7 +81,7 @@ func find[T named](kind, ref, where string, items []T) (T, error) {
 		}
 		names = append(names, name)
 	}
-	return zero, fmt.Errorf("no %s named %q%s%s", kind, ref, where, suggest(ref, names))
+	return zero, &missError{fmt.Sprintf("no %s named %q%s%s", kind, ref, where, suggest(ref, names))}
 }
 
 func closest(name string, candidates []string) []string { return spell.Closest(name, candidates, 3) }

@@ -23,13 +23,9 @@ func (c *Client) Deploy(ctx context.Context, r DeployRequest) ([]Run, error) {
 	if r.Release.Version == "" {
 		return nil, fmt.Errorf("deploying %s: no release version", p.Name)
 	}
-	var envNames []string
-	for _, e := range r.Environments {
-		env, err := c.environment(ctx, e)
-		if err != nil {
-			return nil, err
-		}
-		envNames = append(envNames, env.Name)
+	envNames, unknown, err := c.environmentNames(ctx, r.Environments)
+	if err != nil {
+		return nil, err
 	}
 	tenants, err := c.tenantNames(ctx, r.Tenants)
 	if err != nil {
@@ -52,7 +48,7 @@ func (c *Client) Deploy(ctx context.Context, r DeployRequest) ([]Run, error) {
 			}
 			res, err := deployments.CreateDeploymentTenantedV1(c.with(ctx), cmd)
 			if err != nil {
-				return c.partial(ctx, p, r.Release, started, c.wrap(ctx, op, err))
+				return c.partial(ctx, p, r.Release, started, preferLocal(c.wrap(ctx, op, err), unknown))
 			}
 			started = append(started, res.DeploymentServerTasks...)
 		}
@@ -63,7 +59,7 @@ func (c *Client) Deploy(ctx context.Context, r DeployRequest) ([]Run, error) {
 		}
 		res, err := deployments.CreateDeploymentUntenantedV1(c.with(ctx), cmd)
 		if err != nil {
-			return nil, c.wrap(ctx, op, err)
+			return nil, preferLocal(c.wrap(ctx, op, err), unknown)
 		}
 		started = res.DeploymentServerTasks
 	}
@@ -173,4 +169,50 @@ func timeText(t time.Time) string {
 		return ""
 	}
 	return t.Format(time.RFC3339)
+}
+
+// environmentNames resolves environment references to their names. A
+// name the caller's key cannot see is not in the list the server gave
+// it, so it is passed on as written and the server decides (a 403 says
+// more than "no such environment"); the local miss is returned as
+// unknown, to report instead if the server does not know the name either.
+func (c *Client) environmentNames(ctx context.Context, refs []string) (names []string, unknown error, err error) {
+	for _, ref := range refs {
+		env, ferr := c.environment(ctx, ref)
+		switch {
+		case ferr == nil:
+			names = append(names, env.Name)
+		case isMiss(ferr):
+			names = append(names, ref)
+			if unknown == nil {
+				unknown = ferr
+			}
+		default:
+			return nil, nil, ferr
+		}
+	}
+	return names, unknown, nil
+}
+
+// missError is a name that is not in a list the server gave.
+type missError struct{ msg string }
+
+func (e *missError) Error() string { return e.msg }
+
+func isMiss(err error) bool {
+	_, ok := err.(*missError)
+	return ok
+}
+
+// preferLocal reports the local did-you-mean error instead of the
+// server's answer when the server did not know the name either (404 or
+// 400), and the server's answer otherwise (a 403 names the permission).
+func preferLocal(serverErr, local error) error {
+	if local == nil {
+		return serverErr
+	}
+	if api, ok := serverErr.(*APIError); ok && (api.Status == 404 || api.Status == 400) {
+		return local
+	}
+	return serverErr
 }

@@ -34,13 +34,9 @@ func (c *Client) RunRunbook(ctx context.Context, r RunbookRequest) ([]Run, error
 	if r.Snapshot == "" && rb.PublishedSnapshot == "" {
 		return nil, fmt.Errorf("runbook %s of %s has no published snapshot; publish one or name a snapshot", rb.Name, p.Name)
 	}
-	var envNames []string
-	for _, e := range r.Environments {
-		env, err := c.environment(ctx, e)
-		if err != nil {
-			return nil, err
-		}
-		envNames = append(envNames, env.Name)
+	envNames, unknown, err := c.environmentNames(ctx, r.Environments)
+	if err != nil {
+		return nil, err
 	}
 	tenants, err := c.tenantNames(ctx, r.Tenants)
 	if err != nil {
@@ -57,7 +53,7 @@ func (c *Client) RunRunbook(ctx context.Context, r RunbookRequest) ([]Run, error
 	op := fmt.Sprintf("running runbook %s of %s in %s", rb.Name, p.Name, strings.Join(envNames, ", "))
 	res, err := runbooks.RunbookRunV1(c.with(ctx), cmd)
 	if err != nil {
-		return nil, c.wrap(ctx, op, err)
+		return nil, preferLocal(c.wrap(ctx, op, err), unknown)
 	}
 	if len(res.RunbookRunServerTasks) == 0 {
 		return nil, nil

@@ -1,0 +1,124 @@
+package builtins
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.starlark.net/starlark"
+
+	"github.com/octostar/octostar/internal/octopus"
+	"github.com/octostar/octostar/internal/targets"
+	"github.com/octostar/octostar/interp"
+)
+
+// envKey is the thread-local key of the run's Env.
+const envKey = "octostar.env"
+
+// Env is what the Octopus builtins share during one run: the targets,
+// the logger, how to poll, the runs this script started and its
+// outputs. The command builds it and hands it to the runtime through
+// Locals(); builtins find it on the thread.
+type Env struct {
+	Targets *targets.Set
+	Log     zerolog.Logger
+	// PollMin and PollMax bound the interval between task polls; the
+	// interval grows from the first to the second while tasks run.
+	PollMin, PollMax time.Duration
+
+	mu      sync.Mutex
+	runs    []*trackedRun
+	outputs map[string]starlark.Value
+	order   []string
+}
+
+// Locals is the thread-local map to pass as interp.Options.Locals.
+func (e *Env) Locals() map[string]any { return map[string]any{envKey: e} }
+
+func envOf(th *starlark.Thread, name string) (*Env, error) {
+	if e, ok := th.Local(envKey).(*Env); ok && e != nil {
+		return e, nil
+	}
+	return nil, fmt.Errorf("%s: no Octopus target is configured for this run", name)
+}
+
+// Outputs returns the values recorded with output(), in the order they
+// were first set.
+func (e *Env) Outputs() []Output {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Output, 0, len(e.order))
+	for _, k := range e.order {
+		out = append(out, Output{Name: k, Value: e.outputs[k]})
+	}
+	return out
+}
+
+// Output is a named result of the run.
+type Output struct {
+	Name  string
+	Value starlark.Value
+}
+
+// trackedRun is a deployment or runbook run this script started, with
+// what wait() needs to finish it.
+type trackedRun struct {
+	oct             octopus.Octopus
+	run             octopus.Run
+	check           bool
+	timeout         time.Duration
+	cancelOnTimeout bool
+	task            octopus.Task // last known state
+	err             string       // why the task did not succeed, once it ended
+	// waitErr is set when the latest wait gave up on the run before its
+	// task ended; a later wait polls it again.
+	waitErr string
+	skipped bool
+	reason  string
+}
+
+func (e *Env) track(r *trackedRun) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.runs = append(e.runs, r)
+}
+
+func (e *Env) tracked() []*trackedRun {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.runs)
+}
+
+func (e *Env) setOutput(name string, v starlark.Value) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.outputs == nil {
+		e.outputs = map[string]starlark.Value{}
+	}
+	if _, ok := e.outputs[name]; !ok {
+		e.order = append(e.order, name)
+	}
+	e.outputs[name] = v
+}
+
+// position is the script line that called the builtin, for logs.
+func position(th *starlark.Thread) string {
+	pos := th.CallFrame(1).Pos
+	return fmt.Sprintf("%s:%d", pos.Filename(), pos.Line)
+}
+
+// logAction writes the one structured line every server change gets.
+func (e *Env) logAction(th *starlark.Thread, action string, fields map[string]string) {
+	ev := e.Log.Info().Str("action", action)
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if fields[k] != "" {
+			ev = ev.Str(k, fields[k])
+		}
+	}
+	ev.Str("at", position(th)).Msg(action)
+}
+
+var _ = interp.Context

@@ -1,0 +1,149 @@
+package builtins
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/octostar/octostar/internal/octopus"
+	"github.com/octostar/octostar/interp"
+)
+
+var interveneSpec = &interp.Spec{
+	Name:    "intervene",
+	Group:   GroupActions,
+	Mutates: true,
+	Doc: "Answers pending interventions, as PROCEED or ABORT in the web UI: it takes responsibility, then submits. " +
+		"proceed and abort answer manual interventions; retry, ignore, exclude and fail answer guided failures. of selects " +
+		"the run (a deployment, a runbook run or a task ID); with of=None the filters select pending interventions anywhere " +
+		"in the space, across projects. With wait, it waits that long for a matching intervention to appear. Returns the " +
+		"interventions it answered.",
+	Params: []interp.Param{
+		{Name: "of", Type: "deployment | runbook_run | str | None", Doc: "the run or task whose interventions to answer, or None"},
+		{Name: "action", Type: "str", Doc: "proceed, abort, retry, ignore, exclude or fail"},
+		{Name: "notes", Type: "str | None", Default: "None", KeywordOnly: true, Doc: "notes recorded with the answer (a change number, say)"},
+		{Name: "project", Type: "str | None", Default: "None", KeywordOnly: true, Doc: "only interventions of this project"},
+		{Name: "environment", Type: "str | None", Default: "None", KeywordOnly: true, Doc: "only interventions in this environment"},
+		{Name: "tenant", Type: "str | None", Default: "None", KeywordOnly: true, Doc: "only interventions for this tenant"},
+		{Name: "step", Type: "str | None", Default: "None", KeywordOnly: true, Doc: "only interventions whose step title matches"},
+		{Name: "wait", Type: "str | duration | None", Default: "None", KeywordOnly: true, Doc: "wait up to this long for one to appear"},
+	},
+	Returns: "list[intervention]",
+	Example: `answered = intervene(None, "proceed", project = "Payments API", notes = "CAB-123")`,
+}
+
+var actions = []string{"proceed", "abort", "retry", "ignore", "exclude", "fail"}
+
+func init() { interveneSpec.Impl = interveneImpl }
+
+func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var (
+		of                           starlark.Value
+		action, notes, step          string
+		project, environment, tenant nameRef
+		wait                         Duration
+	)
+	if err := interveneSpec.UnpackArgs(args, kwargs, &of, &action, &notes, &project, &environment, &tenant, &step, &wait); err != nil {
+		return nil, err
+	}
+	action = strings.ToLower(action)
+	if err := oneOf("action", action, actions...); err != nil {
+		return nil, fmt.Errorf("%s: %v", b.Name(), err)
+	}
+	env, oct, err := octo(th, b)
+	if err != nil {
+		return nil, err
+	}
+	q := octopus.InterventionQuery{Project: string(project), Environment: string(environment), Tenant: string(tenant), Step: step, PendingOnly: true}
+	switch x := of.(type) {
+	case nil, starlark.NoneType:
+		if q.Project == "" && q.Environment == "" && q.Tenant == "" && q.Step == "" {
+			env.Log.Warn().Str("at", position(th)).Msg("intervene(None, ...) with no filter answers every pending intervention in the space")
+		}
+	case starlark.String:
+		q.TaskID = string(x)
+	case *Record:
+		tr, ok := x.payload.(*trackedRun)
+		if !ok {
+			return nil, fmt.Errorf("%s: for parameter of: got %s, want a deployment, a runbook_run, a task ID or None", b.Name(), x.kind)
+		}
+		q.TaskID = tr.run.TaskID
+		oct = tr.oct
+	default:
+		return nil, fmt.Errorf("%s: for parameter of: got %s, want a deployment, a runbook_run, a task ID or None", b.Name(), of.Type())
+	}
+	ctx := interp.Context(th)
+	deadline := time.Now().Add(time.Duration(wait))
+	interval := max(env.PollMin, 10*time.Millisecond)
+	var pending []octopus.Intervention
+	for {
+		pending, err = oct.Interventions(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+		if len(pending) > 0 || wait <= 0 || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%s: %s while waiting for an intervention", b.Name(), interp.CauseText(ctx))
+		case <-time.After(min(interval, time.Until(deadline))):
+		}
+		interval = min(interval*3/2, max(env.PollMax, env.PollMin))
+	}
+	if len(pending) == 0 && wait > 0 {
+		return nil, fmt.Errorf("%s: no matching intervention appeared within %s", b.Name(), time.Duration(wait))
+	}
+	var answered []octopus.Intervention
+	for _, iv := range pending {
+		done, err := oct.Intervene(ctx, octopus.InterventionAnswer{ID: iv.ID, Action: action, Notes: notes})
+		if err != nil {
+			msg := fmt.Sprintf("%s: %v", b.Name(), err)
+			if len(answered) > 0 {
+				var ids []string
+				for _, a := range answered {
+					ids = append(ids, a.ID)
+				}
+				msg += "; already answered: " + strings.Join(ids, ", ")
+			}
+			return nil, fmt.Errorf("%s", msg)
+		}
+		env.logAction(th, "intervene", map[string]string{"intervention": done.ID, "title": done.Title, "answer": action,
+			"project": done.Project, "environment": done.Environment, "tenant": done.Tenant, "task": done.TaskID, "target": oct.Target().Name})
+		answered = append(answered, done)
+	}
+	return recordList(answered, interventionValue), nil
+}
+
+var interventionsSpec = &interp.Spec{
+	Name:  "interventions",
+	Group: GroupQueries,
+	Doc:   "Lists the pending interventions (manual interventions and guided failures), optionally of a project or environment.",
+	Params: []interp.Param{
+		{Name: "project", Type: "str | None", Default: "None", Doc: "only this project's"},
+		{Name: "environment", Type: "str | None", Default: "None", Doc: "only this environment's"},
+	},
+	Returns: "list[intervention]",
+	Example: `for i in interventions(environment = "Production"):
+    print(i.project, i.title)`,
+}
+
+func init() { interventionsSpec.Impl = interventionsImpl }
+
+func interventionsImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var project, environment nameRef
+	if err := interventionsSpec.UnpackArgs(args, kwargs, &project, &environment); err != nil {
+		return nil, err
+	}
+	_, oct, err := octo(th, b)
+	if err != nil {
+		return nil, err
+	}
+	ivs, err := oct.Interventions(interp.Context(th), octopus.InterventionQuery{Project: string(project), Environment: string(environment), PendingOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return recordList(ivs, interventionValue), nil
+}

@@ -1,0 +1,263 @@
+package builtins
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/octostar/octostar/internal/octopus"
+	"github.com/octostar/octostar/interp"
+)
+
+var waitSpec = &interp.Spec{
+	Name:  "wait",
+	Group: GroupActions,
+	Doc: "Waits for deployments and runbook runs started with wait=False, or, with no arguments, for every run this " +
+		"script started. Lists of runs are accepted and flattened. Returns the finished runs in argument order. A run " +
+		"started with check=True that ends Failed, Canceled or TimedOut fails the script once all have finished.",
+	Params: []interp.Param{
+		{Name: "runs", Type: "deployment | runbook_run | list", Variadic: true, Doc: "the runs to wait for; none means all"},
+		{Name: "timeout", Type: "str | duration | None", Default: "None", Doc: "how long to wait in all; None uses each run's own timeout"},
+	},
+	Returns: "list[deployment | runbook_run]",
+	Example: `d = deploy("Payments API", to = "Development", wait = False)
+done = wait(d)
+print(done[0].state)  # Success`,
+}
+
+func init() { waitSpec.Impl = waitImpl }
+
+func waitImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var (
+		runs    starlark.Tuple
+		timeout Duration
+	)
+	if err := waitSpec.UnpackArgs(args, kwargs, &runs, &timeout); err != nil {
+		return nil, err
+	}
+	env, err := envOf(th, b.Name())
+	if err != nil {
+		return nil, err
+	}
+	var trs []*trackedRun
+	if len(runs) == 0 {
+		trs = env.tracked()
+	} else {
+		for i, v := range runs {
+			got, err := collectRuns(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s: argument %d: %v", b.Name(), i+1, err)
+			}
+			trs = append(trs, got...)
+		}
+	}
+	if err := env.wait(th, b.Name(), trs, time.Duration(timeout)); err != nil {
+		return nil, err
+	}
+	return recordList(trs, runValue), nil
+}
+
+// collectRuns accepts a run value or a list or tuple of them.
+func collectRuns(v starlark.Value) ([]*trackedRun, error) {
+	if rec, ok := v.(*Record); ok {
+		tr, ok := rec.payload.(*trackedRun)
+		if !ok {
+			return nil, fmt.Errorf("got a %s, want a deployment or runbook_run", rec.kind)
+		}
+		return []*trackedRun{tr}, nil
+	}
+	iter, ok := v.(starlark.Iterable)
+	if !ok {
+		return nil, fmt.Errorf("got %s, want a deployment, a runbook_run or a list of them", v.Type())
+	}
+	var out []*trackedRun
+	for x := range starlark.Elements(iter) {
+		got, err := collectRuns(x)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// wait polls the runs' tasks until every one has finished or its time
+// is up. Each target gets one request per interval for all its pending
+// tasks. The interval starts at PollMin and grows to PollMax while
+// nothing changes. With timeout 0 each run keeps its own timeout.
+func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, timeout time.Duration) error {
+	ctx := interp.Context(th)
+	start := time.Now()
+	deadline := func(tr *trackedRun) time.Time {
+		if timeout > 0 {
+			return start.Add(timeout)
+		}
+		if tr.timeout > 0 {
+			return start.Add(tr.timeout)
+		}
+		return time.Time{}
+	}
+	interval := max(e.PollMin, 10*time.Millisecond)
+	for _, tr := range runs {
+		tr.waitErr = ""
+	}
+	for {
+		pending := map[octopus.Octopus][]*trackedRun{}
+		for _, tr := range runs {
+			if !tr.finished() && tr.waitErr == "" {
+				pending[tr.oct] = append(pending[tr.oct], tr)
+			}
+		}
+		if len(pending) == 0 {
+			break
+		}
+		changed := false
+		for oct, trs := range pending {
+			ids := make([]string, 0, len(trs))
+			for _, tr := range trs {
+				ids = append(ids, tr.run.TaskID)
+			}
+			tasks, err := oct.Tasks(ctx, ids)
+			if err != nil {
+				return fmt.Errorf("%s: %w%s", builtin, err, stillRunning(runs))
+			}
+			byID := map[string]octopus.Task{}
+			for _, t := range tasks {
+				byID[t.ID] = t
+			}
+			for _, tr := range trs {
+				t, ok := byID[tr.run.TaskID]
+				if !ok {
+					continue
+				}
+				if t.State != tr.task.State {
+					changed = true
+					e.Log.Debug().Str("task", t.ID).Str("project", tr.run.Project).Str("environment", tr.run.Environment).
+						Str("state", string(t.State)).Msg("task state")
+				}
+				tr.task = t
+				if t.State.Done() && t.State != octopus.StateSuccess {
+					tr.err = e.failureText(ctx, tr)
+				}
+			}
+		}
+		now := time.Now()
+		for _, trs := range pending {
+			for _, tr := range trs {
+				if d := deadline(tr); !tr.finished() && tr.waitErr == "" && !d.IsZero() && now.After(d) {
+					e.timeOut(ctx, tr, now.Sub(start))
+				}
+			}
+		}
+		if changed {
+			interval = max(e.PollMin, 10*time.Millisecond)
+		} else {
+			interval = min(interval*3/2, max(e.PollMax, e.PollMin))
+		}
+		if next := nextDeadline(runs, deadline); !next.IsZero() {
+			interval = max(min(interval, time.Until(next)), time.Millisecond)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %s%s", builtin, interp.CauseText(ctx), stillRunning(runs))
+		case <-time.After(interval):
+		}
+	}
+	return checkRuns(builtin, runs)
+}
+
+func nextDeadline(runs []*trackedRun, deadline func(*trackedRun) time.Time) time.Time {
+	var next time.Time
+	for _, tr := range runs {
+		if d := deadline(tr); !tr.finished() && tr.waitErr == "" && !d.IsZero() && (next.IsZero() || d.Before(next)) {
+			next = d
+		}
+	}
+	return next
+}
+
+// finished is true once the task ended (or nothing was started).
+func (tr *trackedRun) finished() bool { return tr.skipped || tr.task.State.Done() }
+
+// timeOut gives up on a run, cancelling its task when asked to.
+func (e *Env) timeOut(ctx context.Context, tr *trackedRun, waited time.Duration) {
+	msg := fmt.Sprintf("timed out after %s waiting for %s (task %s was %s)", waited.Round(time.Second), tr.describe(), tr.run.TaskID, tr.task.State)
+	if tr.cancelOnTimeout {
+		if err := tr.oct.CancelTask(ctx, tr.run.TaskID); err != nil {
+			msg += "; cancelling it failed: " + err.Error()
+		} else {
+			msg += "; cancelled it"
+			e.Log.Warn().Str("task", tr.run.TaskID).Str("project", tr.run.Project).Msg("cancelled on timeout")
+		}
+	}
+	tr.waitErr = msg
+}
+
+// failureText explains a failed task with the last error lines of its log.
+func (e *Env) failureText(ctx context.Context, tr *trackedRun) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s ended %s", tr.describe(), tr.task.State)
+	if tr.task.ErrorMessage != "" {
+		fmt.Fprintf(&b, ": %s", tr.task.ErrorMessage)
+	}
+	fmt.Fprintf(&b, " (%s)", tr.run.URL)
+	if lines, err := tr.oct.TaskErrors(ctx, tr.run.TaskID, 5); err == nil && len(lines) > 0 {
+		b.WriteString("\n  last errors in the task log:")
+		for _, l := range lines {
+			b.WriteString("\n    " + l)
+		}
+	}
+	return b.String()
+}
+
+// describe names a run for messages: "Web 1.4.2 to Production for Acme".
+func (tr *trackedRun) describe() string {
+	r := tr.run
+	var s string
+	if r.Kind == octopus.KindRunbookRun {
+		s = fmt.Sprintf("runbook %s of %s in %s", r.Runbook, r.Project, r.Environment)
+	} else {
+		s = fmt.Sprintf("%s %s to %s", r.Project, r.Release.Version, r.Environment)
+	}
+	if r.Tenant != "" {
+		s += " for " + r.Tenant
+	}
+	return s
+}
+
+// checkRuns fails when a run started with check=True did not succeed.
+func checkRuns(builtin string, runs []*trackedRun) error {
+	var failed []string
+	for _, tr := range runs {
+		switch {
+		case !tr.check || tr.skipped || tr.task.State == octopus.StateSuccess:
+		case tr.waitErr != "":
+			failed = append(failed, tr.waitErr)
+		default:
+			failed = append(failed, tr.err)
+		}
+	}
+	switch len(failed) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%s: %s", builtin, failed[0])
+	}
+	return fmt.Errorf("%s: %d runs did not succeed:\n- %s", builtin, len(failed), strings.Join(failed, "\n- "))
+}
+
+func stillRunning(runs []*trackedRun) string {
+	var ids []string
+	for _, tr := range runs {
+		if !tr.finished() && tr.waitErr == "" {
+			ids = append(ids, tr.describe()+" ("+tr.run.TaskID+")")
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return "; still running on the server: " + strings.Join(ids, ", ")
+}
