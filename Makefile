@@ -24,11 +24,12 @@ docs: ## regenerate docs/builtins.md from the builtin registry
 bench: ## benchmarks: start-up, builtin call overhead (later: the release train)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-demo: ## the README's demo script
-	$(GO) run ./cmd/octostar run --var who=you scripts/examples/hello.star
+demo: ## the README's demo: a release train on the embedded Octopus simulator
+	$(GO) run ./cmd/octostar run --sandbox scripts/examples/release_train.star
 
 update-golden: ## rewrite golden files after an intended change
 	$(GO) test ./interp -run TestSandbox -update
+	$(GO) test ./builtins -run TestRequestCounts -update
 
 install: ## install octostar into GOBIN
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/octostar

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,5 +92,49 @@ func BenchmarkStartup(b *testing.B) {
 		if out, err := exec.Command(bin, "run", p).CombinedOutput(); err != nil {
 			b.Fatalf("%v: %s", err, out)
 		}
+	}
+}
+
+// TestSandboxCommand starts `octostar sandbox`, reads its banner, asks
+// the served API for its root and stops it with Ctrl-C.
+func TestSandboxCommand(t *testing.T) {
+	cmd := exec.Command(octostarBinary(t), "sandbox", "--addr", "127.0.0.1:0", "--api-key", "API-SANDBOXTEST0000000000001")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	r := bufio.NewReader(stdout)
+	var banner strings.Builder
+	for !strings.Contains(banner.String(), "Ctrl-C stops it") {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("banner: %v\n%s", err, banner.String())
+		}
+		banner.WriteString(line)
+	}
+	text := banner.String()
+	url := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(text, "\n", 2)[0], "Octopus simulator serving at "))
+	for _, want := range []string{"admin key:   API-SANDBOXTEST0000000000001", "API-DEMODEPLOYER00000000000000 (user dana)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("banner lacks %q:\n%s", want, text)
+		}
+	}
+	req, _ := http.NewRequest("GET", url+"/api/spaces/all", nil)
+	req.Header.Set("X-Octopus-ApiKey", "API-SANDBOXTEST0000000000001")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET /api/spaces/all: %s", resp.Status)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("after Ctrl-C: %v", err)
 	}
 }

@@ -23,6 +23,7 @@ type targetFlags struct {
 	server, space, apiKey string
 	targetsFile           string
 	sandbox               string
+	sandboxSpeed          float64
 	insecure              bool
 	pollMin, pollMax      time.Duration
 }
@@ -36,6 +37,7 @@ func (t *targetFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&t.targetsFile, "targets", "", "targets file naming more targets (default $OCTOSTAR_TARGETS, else octostar/targets.json in the user config folder)")
 	fs.StringVar(&t.sandbox, "sandbox", "", "run against the embedded Octopus simulator instead: --sandbox for the demo world, --sandbox=SEED.json for your own")
 	fs.Lookup("sandbox").NoOptDefVal = sandboxDemo
+	fs.Float64Var(&t.sandboxSpeed, "sandbox-speed", 20, "with --sandbox: how much faster than real time simulated tasks run")
 	fs.BoolVar(&t.insecure, "insecure-skip-tls-verify", false, "do not verify the default target's TLS certificate (unsafe; logged as a warning)")
 	fs.DurationVar(&t.pollMin, "poll-interval", time.Second, "first interval between task polls; it grows while tasks run")
 	fs.DurationVar(&t.pollMax, "max-poll-interval", 10*time.Second, "longest interval between task polls")
@@ -52,7 +54,10 @@ func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) st
 		if t.server != "" || t.apiKey != "" {
 			return nil, stop, errors.New("--sandbox starts its own server: do not give --server or --api-key with it")
 		}
-		cfg, shutdown, err := startSandbox(t.sandbox, t.space, log)
+		if t.sandboxSpeed <= 0 {
+			return nil, stop, fmt.Errorf("--sandbox-speed %v: want a number above 0", t.sandboxSpeed)
+		}
+		cfg, shutdown, err := startSandbox(t.sandbox, t.space, t.sandboxSpeed, log)
 		if err != nil {
 			return nil, stop, err
 		}
@@ -147,13 +152,13 @@ func firstOf(vals ...string) string {
 
 // startSandbox serves the embedded simulator on a loopback port with a
 // fresh administrator key that only this process knows.
-func startSandbox(seedArg, space string, log zerolog.Logger) (*octopus.Config, func(), error) {
+func startSandbox(seedArg, space string, speed float64, log zerolog.Logger) (*octopus.Config, func(), error) {
 	seed, err := loadSandboxSeed(seedArg)
 	if err != nil {
 		return nil, func() {}, err
 	}
 	key := newAPIKey()
-	srv, err := octosim.New(seed, octosim.WithAPIKey(key))
+	srv, err := octosim.New(seed, octosim.WithAPIKey(key), octosim.WithTimeScale(speed))
 	if err != nil {
 		return nil, func() {}, fmt.Errorf("--sandbox: %w", err)
 	}
