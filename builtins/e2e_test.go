@@ -23,6 +23,7 @@ func TestEndToEnd(t *testing.T) {
 		{"guided_failure.star", octosim.DemoAdminAPIKey},
 		{"tenants.star", octosim.DemoAdminAPIKey},
 		{"runbooks.star", octosim.DemoAdminAPIKey},
+		{"options.star", octosim.DemoAdminAPIKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.script, func(t *testing.T) {
