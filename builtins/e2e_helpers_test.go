@@ -98,11 +98,17 @@ func simEnv(t testing.TB, def octopus.Config, named map[string]octopus.Config, l
 // runE2E runs a testdata/e2e script with the assert module and vars.
 func runE2E(t *testing.T, env *Env, name string, vars map[string]string) error {
 	t.Helper()
+	return runTestScript(t, env, filepath.Join("..", "testdata", "e2e", name), vars)
+}
+
+// runTestScript runs a .star file with the full registry, the assert
+// module, env's targets and vars; assert failures report to t.
+func runTestScript(t *testing.T, env *Env, path string, vars map[string]string) error {
+	t.Helper()
 	assert, err := starlarktest.LoadAssertModule()
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "testdata", "e2e", name)
 	rt := interp.New(interp.Options{Registry: Registry(), Globals: Globals(vars), Locals: env.Locals(), MaxSteps: 10_000_000,
 		Modules: map[string]starlark.StringDict{"assert.star": assert}, Stdout: &strings.Builder{}})
 	loader, err := rt.NewLoader(filepath.Dir(path))

@@ -1,7 +1,6 @@
 package builtins
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -9,8 +8,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"go.starlark.net/starlark"
-	"go.starlark.net/starlarktest"
 
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/targets"
@@ -39,27 +36,7 @@ func fakeEnv(t *testing.T, def, prod *fakeOctopus, log *strings.Builder) *Env {
 // runStar runs a testdata/builtins script with the assert module.
 func runStar(t *testing.T, env *Env, name string) error {
 	t.Helper()
-	assert, err := starlarktest.LoadAssertModule()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("..", "testdata", "builtins", name)
-	rt := interp.New(interp.Options{Registry: Registry(), Globals: Globals(nil), Locals: env.Locals(), MaxSteps: 1_000_000,
-		Modules: map[string]starlark.StringDict{"assert.star": assert}, Stdout: &strings.Builder{}})
-	loader, err := rt.NewLoader(filepath.Dir(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer loader.Close()
-	th, done := rt.NewThread(t.Context(), path, loader)
-	defer done()
-	starlarktest.SetReporter(th, t)
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = rt.Exec(th, path, src)
-	return err
+	return runTestScript(t, env, filepath.Join("..", "testdata", "builtins", name), nil)
 }
 
 func TestActions(t *testing.T) {
