@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,6 +74,9 @@ func parseDeploy(args starlark.Tuple, kwargs []starlark.Tuple) (*deployArgs, err
 	err := deploySpec.UnpackArgs(args, kwargs, &a.project, &a.to, &a.release, &a.channel, &a.tenants, &a.tenantTags,
 		&a.variables, &a.guidedFailure, &a.skipSteps, &a.machines, &a.excludeMachines, &a.force, &a.at, &a.expires,
 		&a.wait, &a.timeout, &a.cancelOnTimeout, &a.check)
+	if err == nil {
+		err = positive("deploy", a.timeout)
+	}
 	return a, err
 }
 
@@ -108,6 +112,12 @@ func deployResult(a *deployArgs, runs []*trackedRun) starlark.Value {
 func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.Octopus, a *deployArgs, skip func(environment string) (octopus.Release, string, bool, error)) ([]*trackedRun, error) {
 	ctx := interp.Context(th)
 	project := string(a.project)
+	if a.tenants.set && len(a.tenants.items) == 0 && !a.tenantTags.set {
+		// A tenant list built from a query that matched nothing: deploy
+		// to no tenant, rather than untenanted.
+		env.Log.Warn().Str("project", project).Str("at", position(th)).Msg("tenants is an empty list: nothing was deployed")
+		return nil, nil
+	}
 	var runs []*trackedRun
 	// Deployments of one release go out in one request; group the
 	// environments by the release each gets.
@@ -141,12 +151,21 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 				env.Log.Info().Str("project", chosen.Project).Str("environment", e).Str("release", chosen.Version).Str("at", position(th)).Msg(reason)
 				rel = chosen
 			case *Record:
-				if r.kind != "release" {
+				given, ok := r.payload.(octopus.Release)
+				if r.kind != "release" || !ok {
 					return nil, fmt.Errorf("%s: for parameter release: got %s, want a release or a version", b.Name(), r.kind)
 				}
-				rel = r.payload.(octopus.Release)
+				slug := strings.ReplaceAll(strings.ToLower(given.Project), " ", "-")
+				if !strings.EqualFold(given.Project, project) && !strings.EqualFold(given.ProjectID, project) && slug != strings.ToLower(project) {
+					return nil, fmt.Errorf("%s: release %s belongs to %s, not %s", b.Name(), given.Version, given.Project, project)
+				}
+				rel = given
 			case starlark.String:
-				rel = octopus.Release{Version: string(r), Project: project}
+				found, err := oct.Release(ctx, project, string(r))
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", b.Name(), err)
+				}
+				rel = found
 			default:
 				return nil, fmt.Errorf("%s: for parameter release: got %s, want a release or a version", b.Name(), a.release.Type())
 			}
@@ -176,6 +195,9 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 				"release": r.Release.Version, "task": r.TaskID, "target": oct.Target().Name})
 		}
 		if err != nil {
+			if _, listed := errors.AsType[*octopus.PartialError](err); listed {
+				return nil, fmt.Errorf("%s: %w", b.Name(), err)
+			}
 			return nil, fmt.Errorf("%s: %w%s", b.Name(), err, alreadyStarted(started))
 		}
 		if len(rs) == 0 {
@@ -188,7 +210,23 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 			return nil, err
 		}
 	}
-	return append(runs, started...), nil
+	return inOrder(append(runs, started...), a.to.items), nil
+}
+
+// inOrder sorts runs by the position of their environment in to, so
+// results line up with the environments as the script named them even
+// when several releases went out in separate requests.
+func inOrder(runs []*trackedRun, to []string) []*trackedRun {
+	pos := func(tr *trackedRun) int {
+		for i, e := range to {
+			if strings.EqualFold(e, tr.run.Environment) {
+				return i
+			}
+		}
+		return len(to)
+	}
+	slices.SortStableFunc(runs, func(x, y *trackedRun) int { return pos(x) - pos(y) })
+	return runs
 }
 
 func alreadyStarted(started []*trackedRun) string {

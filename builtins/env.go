@@ -76,6 +76,7 @@ type trackedRun struct {
 	// waitErr is set when the latest wait gave up on the run before its
 	// task ended; a later wait polls it again.
 	waitErr string
+	missing int // polls in a row that did not return the task
 	skipped bool
 	reason  string
 }

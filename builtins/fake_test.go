@@ -23,7 +23,9 @@ type fakeOctopus struct {
 	// failIn makes deployments to these environments fail.
 	failIn map[string]bool
 	// stuck makes tasks never finish.
-	stuck     bool
+	stuck bool
+	// hidden makes the task list leave every task out.
+	hidden    bool
 	cancelled []string
 	pending   []octopus.Intervention
 }
@@ -83,6 +85,18 @@ func (f *fakeOctopus) Releases(_ context.Context, q octopus.ReleaseQuery) ([]oct
 	return out, nil
 }
 
+func (f *fakeOctopus) Release(_ context.Context, project, version string) (octopus.Release, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.releases {
+		if r.Project == project && r.Version == version {
+			return r, nil
+		}
+	}
+	// Releases made outside the test (deployed by version only).
+	return octopus.Release{ID: "Releases-x" + version, Project: project, Version: version}, nil
+}
+
 func (f *fakeOctopus) EligibleRelease(_ context.Context, project, environment, _ string) (octopus.Release, string, error) {
 	rs, _ := f.Releases(context.Background(), octopus.ReleaseQuery{Project: project})
 	if len(rs) == 0 {
@@ -133,6 +147,9 @@ func (f *fakeOctopus) Tasks(_ context.Context, ids []string) ([]octopus.Task, er
 	var out []octopus.Task
 	for _, id := range ids {
 		t := f.tasks[id]
+		if f.hidden {
+			continue
+		}
 		t.polls++
 		state := octopus.StateExecuting
 		if t.polls >= 2 && !f.stuck {

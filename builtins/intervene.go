@@ -63,6 +63,9 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 			env.Log.Warn().Str("at", position(th)).Msg("intervene(None, ...) with no filter answers every pending intervention in the space")
 		}
 	case starlark.String:
+		if strings.TrimSpace(string(x)) == "" {
+			return nil, fmt.Errorf("%s: for parameter of: got an empty task ID; pass None to answer interventions anywhere in the space", b.Name())
+		}
 		q.TaskID = string(x)
 	case *Record:
 		tr, ok := x.payload.(*trackedRun)
@@ -96,8 +99,24 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if len(pending) == 0 && wait > 0 {
 		return nil, fmt.Errorf("%s: no matching intervention appeared within %s", b.Name(), time.Duration(wait))
 	}
-	var answered []octopus.Intervention
+	// Answer only the kind the action is for: proceed never meets a
+	// guided failure halfway through a list.
+	kind := octopus.ManualIntervention
+	if action != "proceed" && action != "abort" {
+		kind = octopus.GuidedFailure
+	}
+	matching := pending[:0:0]
 	for _, iv := range pending {
+		if iv.Kind == kind {
+			matching = append(matching, iv)
+		}
+	}
+	if len(matching) < len(pending) {
+		env.Log.Warn().Str("at", position(th)).Int("skipped", len(pending)-len(matching)).
+			Msgf("%s answers only %s interventions; left the others pending", action, strings.ReplaceAll(string(kind), "_", " "))
+	}
+	var answered []octopus.Intervention
+	for _, iv := range matching {
 		done, err := oct.Intervene(ctx, octopus.InterventionAnswer{ID: iv.ID, Action: action, Notes: notes})
 		if err != nil {
 			msg := fmt.Sprintf("%s: %v", b.Name(), err)

@@ -105,3 +105,26 @@ func TestQueriesAndIntervene(t *testing.T) {
 		t.Errorf("calls: %v", def.calls)
 	}
 }
+
+func TestEdgeCases(t *testing.T) {
+	def := newFake("default")
+	env := fakeEnv(t, def, newFake("prod"), &strings.Builder{})
+	if err := runStar(t, env, "edges.star"); err != nil {
+		t.Fatal(interp.FormatError(err))
+	}
+	for _, c := range def.calls {
+		if strings.HasPrefix(c, "deploy Portal") || strings.HasPrefix(c, "run_runbook Portal") {
+			t.Errorf("an empty tenant list reached the server: %s", c)
+		}
+	}
+}
+
+func TestWaitGivesUpOnATaskTheServerNoLongerReturns(t *testing.T) {
+	def := newFake("default")
+	def.hidden = true
+	env := fakeEnv(t, def, newFake("prod"), &strings.Builder{})
+	err := runStar(t, env, "hidden.star")
+	if err == nil || !strings.Contains(err.Error(), "Web 1.0.0 to Development: the server no longer returns task ServerTasks-1 (deleted, or this API key cannot see it)") {
+		t.Fatalf("error: %v", err)
+	}
+}

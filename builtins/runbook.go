@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -49,6 +50,12 @@ func runRunbookImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		&wait, &timeout, &cancelOnTimeout, &check); err != nil {
 		return nil, err
 	}
+	if err := positive(b.Name(), timeout); err != nil {
+		return nil, err
+	}
+	if tenants.set && len(tenants.items) == 0 && !tags.set {
+		return recordList([]*trackedRun{}, runValue), nil // an empty tenant list: nothing to run
+	}
 	env, oct, err := octo(th, b)
 	if err != nil {
 		return nil, err
@@ -67,6 +74,9 @@ func runRunbookImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 			"tenant": r.Tenant, "task": r.TaskID, "target": oct.Target().Name})
 	}
 	if err != nil {
+		if _, listed := errors.AsType[*octopus.PartialError](err); listed {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
 		return nil, fmt.Errorf("%s: %w%s", b.Name(), err, alreadyStarted(started))
 	}
 	if wait && len(started) > 0 {

@@ -129,6 +129,15 @@ func (ta *timeArg) Unpack(v starlark.Value) error {
 	return fmt.Errorf("%q is not a time; write it like \"2026-11-26T22:00:00Z\" or \"2026-11-26 22:00\" (UTC)", s)
 }
 
+// positive checks a timeout parameter: zero or less would mean either
+// "give up at once" or "never", and neither is what anyone meant.
+func positive(builtin string, d Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%s: for parameter timeout: got %s, want a positive duration such as \"30m\"", builtin, time.Duration(d))
+	}
+	return nil
+}
+
 // oneOf checks a choice parameter.
 func oneOf(param, got string, choices ...string) error {
 	if slices.Contains(choices, got) {

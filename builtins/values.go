@@ -60,8 +60,9 @@ func runValue(tr *trackedRun) *Record {
 		state = octopus.StateQueued
 	}
 	if tr.waitErr != "" {
-		// The last wait gave up before the task ended.
-		state, errText = octopus.StateTimedOut, tr.waitErr
+		// The last wait gave up before the task ended: the state is
+		// still the server's, timed_out says octostar stopped waiting.
+		errText = tr.waitErr
 	}
 	common := []field{
 		{"id", str(r.ID)},
@@ -72,7 +73,8 @@ func runValue(tr *trackedRun) *Record {
 		{"tenant", str(r.Tenant)},
 		{"task_id", str(r.TaskID)},
 		{"state", starlark.String(state)},
-		{"ok", starlark.Bool(state == octopus.StateSuccess || tr.skipped)},
+		{"ok", starlark.Bool((state == octopus.StateSuccess && tr.waitErr == "") || tr.skipped)},
+		{"timed_out", starlark.Bool(tr.waitErr != "")},
 		{"skipped", starlark.Bool(tr.skipped)},
 		{"reason", str(tr.reason)},
 		{"error", str(errText)},

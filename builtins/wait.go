@@ -38,6 +38,11 @@ func waitImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err := waitSpec.UnpackArgs(args, kwargs, &runs, &timeout); err != nil {
 		return nil, err
 	}
+	if timeout < 0 || (timeout == 0 && hasKeyword(kwargs, "timeout")) {
+		if err := positive(b.Name(), timeout); err != nil {
+			return nil, err
+		}
+	}
 	env, err := envOf(th, b.Name())
 	if err != nil {
 		return nil, err
@@ -84,6 +89,10 @@ func collectRuns(v starlark.Value) ([]*trackedRun, error) {
 	return out, nil
 }
 
+// maxMissingPolls is how many polls in a row may leave out a task
+// before the wait stops expecting it.
+const maxMissingPolls = 3
+
 // wait polls the runs' tasks until every one has finished or its time
 // is up. Each target gets one request per interval for all its pending
 // tasks. The interval starts at PollMin and grows to PollMax while
@@ -120,7 +129,18 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 			for _, tr := range trs {
 				ids = append(ids, tr.run.TaskID)
 			}
-			tasks, err := oct.Tasks(ctx, ids)
+			// A poll that outlives the nearest deadline is abandoned,
+			// so a server that stops answering cannot hold a wait past
+			// its timeout.
+			pollCtx, cancelPoll := ctx, context.CancelFunc(func() {})
+			if next := nextDeadline(trs, deadline); !next.IsZero() {
+				pollCtx, cancelPoll = context.WithDeadline(ctx, next)
+			}
+			tasks, err := oct.Tasks(pollCtx, ids)
+			cancelPoll()
+			if err != nil && ctx.Err() == nil && pollCtx.Err() != nil {
+				continue // the deadline passed mid-request; the check below times the runs out
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w%s", builtin, err, stillRunning(runs))
 			}
@@ -131,8 +151,16 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 			for _, tr := range trs {
 				t, ok := byID[tr.run.TaskID]
 				if !ok {
+					// Deleted, or this key cannot see it: after a few
+					// polls, stop waiting for it rather than forever.
+					if tr.missing++; tr.missing >= maxMissingPolls {
+						tr.task.State = octopus.StateFailed
+						tr.err = fmt.Sprintf("%s: the server no longer returns task %s (deleted, or this API key cannot see it)", tr.describe(), tr.run.TaskID)
+						changed = true
+					}
 					continue
 				}
+				tr.missing = 0
 				if t.State != tr.task.State {
 					changed = true
 					e.Log.Debug().Str("task", t.ID).Str("project", tr.run.Project).Str("environment", tr.run.Environment).
@@ -184,7 +212,11 @@ func (tr *trackedRun) finished() bool { return tr.skipped || tr.task.State.Done(
 
 // timeOut gives up on a run, cancelling its task when asked to.
 func (e *Env) timeOut(ctx context.Context, tr *trackedRun, waited time.Duration) {
-	msg := fmt.Sprintf("timed out after %s waiting for %s (task %s was %s)", waited.Round(time.Second), tr.describe(), tr.run.TaskID, tr.task.State)
+	state := tr.task.State
+	if state == "" {
+		state = "not yet reported"
+	}
+	msg := fmt.Sprintf("timed out after %s waiting for %s (task %s was %s)", waited.Round(time.Second), tr.describe(), tr.run.TaskID, state)
 	if tr.cancelOnTimeout {
 		if err := tr.oct.CancelTask(ctx, tr.run.TaskID); err != nil {
 			msg += "; cancelling it failed: " + err.Error()
@@ -260,4 +292,13 @@ func stillRunning(runs []*trackedRun) string {
 		return ""
 	}
 	return "; still running on the server: " + strings.Join(ids, ", ")
+}
+
+func hasKeyword(kwargs []starlark.Tuple, name string) bool {
+	for _, kv := range kwargs {
+		if string(kv[0].(starlark.String)) == name {
+			return true
+		}
+	}
+	return false
 }

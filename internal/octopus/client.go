@@ -59,7 +59,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	u, err := url.Parse(strings.TrimSpace(cfg.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("target %s: the server URL %q is not an http or https URL", cfg.Name, cfg.URL)
+		// The text is not quoted back: a mistyped URL may carry a key.
+		return nil, fmt.Errorf("target %s: the server URL is not an http:// or https:// URL with a host", cfg.Name)
 	}
 	u.RawQuery, u.Fragment, u.User = "", "", nil
 	headers := map[string]string{"User-Agent": cfg.UserAgent}
@@ -79,6 +80,9 @@ func New(cfg Config) (*Client, error) {
 	transport := cfg.Transport
 	if transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
+		// A server that accepts the connection but never answers must
+		// not hold a run forever.
+		t.ResponseHeaderTimeout = 2 * time.Minute
 		if cfg.InsecureSkipTLSVerify {
 			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 		}

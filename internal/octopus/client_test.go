@@ -46,7 +46,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{URL: "octopus.example.com", APIKey: adminKey}, `target default: the server URL "octopus.example.com" is not an http or https URL`},
+		{Config{URL: "octopus.example.com", APIKey: adminKey}, `target default: the server URL is not an http:// or https:// URL with a host`},
 		{Config{URL: "https://o.example.com"}, "target default: no API key or access token"},
 		{Config{URL: "https://o.example.com", APIKey: "secret-lowercase"}, "target default: the API key is malformed"},
 		{Config{URL: "https://o.example.com", APIKey: adminKey, AccessToken: "tok"}, "give an API key or an access token, not both"},

@@ -72,10 +72,7 @@ func (c *Client) partial(ctx context.Context, p Project, rel Release, started []
 	if len(started) == 0 {
 		return nil, err
 	}
-	runs, derr := c.describeDeployments(ctx, p, rel, started)
-	if derr != nil {
-		return nil, fmt.Errorf("%w (deployments already started: %s)", err, taskList(started))
-	}
+	runs, _ := c.describeDeployments(ctx, p, rel, started)
 	return runs, &PartialError{Err: err, Started: runs}
 }
 
@@ -96,14 +93,6 @@ func (e *PartialError) Error() string {
 
 func (e *PartialError) Unwrap() error { return e.Err }
 
-func taskList(ts []*deployments.DeploymentServerTask) string {
-	var ids []string
-	for _, t := range ts {
-		ids = append(ids, t.DeploymentID+" ("+t.ServerTaskID+")")
-	}
-	return strings.Join(ids, ", ")
-}
-
 // describeDeployments reads the created deployments in one request to
 // learn each one's environment and tenant.
 func (c *Client) describeDeployments(ctx context.Context, p Project, rel Release, started []*deployments.DeploymentServerTask) ([]Run, error) {
@@ -119,7 +108,14 @@ func (c *Client) describeDeployments(ctx context.Context, p Project, rel Release
 	}
 	res, err := get[page](ctx, c, "reading the new deployments", "/api/"+c.info.SpaceID+"/deployments?take="+fmt.Sprint(len(ids))+"&ids="+url.QueryEscape(strings.Join(ids, ",")))
 	if err != nil {
-		return nil, fmt.Errorf("%w (the deployments were started: %s)", err, taskList(started))
+		// The deployments run anyway: hand them back so they are waited
+		// on and reported, without their environment names.
+		var runs []Run
+		for _, s := range started {
+			runs = append(runs, Run{Kind: KindDeployment, ID: s.DeploymentID, TaskID: s.ServerTaskID, Project: p.Name,
+				ProjectID: p.ID, Release: rel, URL: c.TaskURL(s.ServerTaskID)})
+		}
+		return runs, &PartialError{Err: err, Started: runs}
 	}
 	byID := map[string]*deployments.Deployment{}
 	for _, d := range res.Items {

@@ -28,6 +28,8 @@ type Octopus interface {
 	Environments(ctx context.Context) ([]Environment, error)
 	Tenants(ctx context.Context, q TenantQuery) ([]Tenant, error)
 	Releases(ctx context.Context, q ReleaseQuery) ([]Release, error)
+	// Release finds a project's release by its version.
+	Release(ctx context.Context, project, version string) (Release, error)
 	// EligibleRelease is what the DEPLOY button offers: the newest release
 	// of the project (within the channel, if given) that the lifecycle
 	// lets into the environment now, with the reason it was chosen.

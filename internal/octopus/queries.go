@@ -124,6 +124,22 @@ func (c *Client) Releases(ctx context.Context, q ReleaseQuery) ([]Release, error
 	return out, nil
 }
 
+// Release finds a project's release by its exact version.
+func (c *Client) Release(ctx context.Context, project, version string) (Release, error) {
+	p, err := c.project(ctx, project)
+	if err != nil {
+		return Release{}, err
+	}
+	r, ok, err := c.releaseByVersion(ctx, p, version)
+	if err != nil {
+		return Release{}, err
+	}
+	if !ok {
+		return Release{}, fmt.Errorf("%s has no release %s", p.Name, version)
+	}
+	return r, nil
+}
+
 // releaseByVersion finds a project's release by its exact version.
 func (c *Client) releaseByVersion(ctx context.Context, p Project, version string) (Release, bool, error) {
 	r, err := releases.GetReleaseInProject(c.with(ctx), c.info.SpaceID, p.ID, url.PathEscape(version))

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/deployments"
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/runbooks"
 )
 
@@ -66,16 +65,11 @@ func (c *Client) RunRunbook(ctx context.Context, r RunbookRequest) ([]Run, error
 		Items []runbookRunDoc `json:"Items"`
 	}
 	docs, err := get[page](ctx, c, "reading the new runbook runs", "/api/"+c.info.SpaceID+"/runbookRuns?take="+fmt.Sprint(len(ids))+"&ids="+url.QueryEscape(strings.Join(ids, ",")))
-	if err != nil {
-		var started []*deployments.DeploymentServerTask
-		for _, t := range res.RunbookRunServerTasks {
-			started = append(started, &deployments.DeploymentServerTask{DeploymentID: t.RunbookRunID, ServerTaskID: t.ServerTaskID})
-		}
-		return nil, fmt.Errorf("%w (the runbook runs were started: %s)", err, taskList(started))
-	}
 	byID := map[string]runbookRunDoc{}
-	for _, d := range docs.Items {
-		byID[d.ID] = d
+	if err == nil {
+		for _, d := range docs.Items {
+			byID[d.ID] = d
+		}
 	}
 	runs := make([]Run, 0, len(res.RunbookRunServerTasks))
 	for _, t := range res.RunbookRunServerTasks {
@@ -89,6 +83,10 @@ func (c *Client) RunRunbook(ctx context.Context, r RunbookRequest) ([]Run, error
 			}
 		}
 		runs = append(runs, run)
+	}
+	if err != nil {
+		// The runs go on anyway: hand them back to be waited on.
+		return runs, &PartialError{Err: err, Started: runs}
 	}
 	return runs, nil
 }

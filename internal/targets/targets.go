@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +24,8 @@ import (
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/spell"
 )
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // DefaultName is the name of the target that --server, the environment
 // variables or --sandbox configure.
@@ -108,6 +111,9 @@ func ParseFile(path string, data []byte) (*File, error) {
 			return nil, fmt.Errorf("%s: name the environment variable holding the credential with apiKeyEnv or accessTokenEnv", where)
 		case e.APIKeyEnv != "" && e.AccessTokenEnv != "":
 			return nil, fmt.Errorf("%s: give apiKeyEnv or accessTokenEnv, not both", where)
+		case !envName.MatchString(e.APIKeyEnv + e.AccessTokenEnv):
+			// Not quoted: a pasted key would otherwise be echoed.
+			return nil, fmt.Errorf("%s: apiKeyEnv and accessTokenEnv name an environment variable (letters, digits and _), not the credential itself", where)
 		}
 	}
 	if f.Default != "" {

@@ -21,6 +21,8 @@ func TestParseFile(t *testing.T) {
 		{name: "no url", src: `{"targets": {"prod": {"apiKeyEnv": "K"}}}`, wantErr: "t.json: targets.prod.url: missing"},
 		{name: "no credential", src: `{"targets": {"prod": {"url": "https://o"}}}`, wantErr: "targets.prod: name the environment variable holding the credential"},
 		{name: "both credentials", src: `{"targets": {"prod": {"url": "https://o", "apiKeyEnv": "A", "accessTokenEnv": "B"}}}`, wantErr: "not both"},
+		{name: "key pasted as the variable", src: `{"targets": {"prod": {"url": "https://o", "apiKeyEnv": "API-XYZ123"}}}`,
+			wantErr: "targets.prod: apiKeyEnv and accessTokenEnv name an environment variable (letters, digits and _), not the credential itself"},
 		{name: "reserved name", src: `{"targets": {"default": {"url": "https://o", "apiKeyEnv": "A"}}}`, wantErr: `"default" is reserved`},
 		{name: "unknown default", src: `{"default": "prdo", "targets": {"prod": {"url": "https://o", "apiKeyEnv": "A"}}}`,
 			wantErr: `default: no target named "prdo" (did you mean prod?)`},
