@@ -206,7 +206,7 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 		}
 	}
 	if a.wait && len(started) > 0 {
-		if err := env.wait(th, b.Name(), started, 0); err != nil {
+		if err := env.wait(th, b.Name(), started, 0, false); err != nil {
 			return nil, err
 		}
 	}

@@ -24,6 +24,8 @@ type fakeOctopus struct {
 	failIn map[string]bool
 	// stuck makes tasks never finish.
 	stuck bool
+	// slowIn makes tasks in these environments run until cancelled.
+	slowIn map[string]bool
 	// hidden makes the task list leave every task out.
 	hidden    bool
 	cancelled []string
@@ -33,10 +35,11 @@ type fakeOctopus struct {
 type fakeTask struct {
 	polls int
 	final octopus.TaskState
+	slow  bool
 }
 
 func newFake(name string) *fakeOctopus {
-	return &fakeOctopus{name: name, tasks: map[string]*fakeTask{}, failIn: map[string]bool{}}
+	return &fakeOctopus{name: name, tasks: map[string]*fakeTask{}, failIn: map[string]bool{}, slowIn: map[string]bool{}}
 }
 
 func (f *fakeOctopus) record(format string, args ...any) {
@@ -152,7 +155,7 @@ func (f *fakeOctopus) Tasks(_ context.Context, ids []string) ([]octopus.Task, er
 		}
 		t.polls++
 		state := octopus.StateExecuting
-		if t.polls >= 2 && !f.stuck {
+		if t.polls >= 2 && !f.stuck && !t.slow {
 			state = t.final
 		}
 		if slices.Contains(f.cancelled, id) {
@@ -195,7 +198,7 @@ func (f *fakeOctopus) start(kind octopus.RunKind, project, env, tenant string, r
 	if f.failIn[env] {
 		final = octopus.StateFailed
 	}
-	f.tasks[task] = &fakeTask{final: final}
+	f.tasks[task] = &fakeTask{final: final, slow: f.slowIn[env]}
 	return octopus.Run{Kind: kind, ID: fmt.Sprintf("%ss-%d", kind, f.next), TaskID: task, Project: project, Environment: env,
 		Tenant: tenant, Release: rel, Runbook: runbook, URL: "https://" + f.name + ".example.com/app#/Spaces-1/tasks/" + task}
 }

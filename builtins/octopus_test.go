@@ -128,3 +128,27 @@ func TestWaitGivesUpOnATaskTheServerNoLongerReturns(t *testing.T) {
 		t.Fatalf("error: %v", err)
 	}
 }
+
+func TestWaitFailFast(t *testing.T) {
+	def := newFake("default")
+	def.failIn["Production"] = true
+	def.slowIn["Development"] = true
+	env := fakeEnv(t, def, newFake("prod"), &strings.Builder{})
+	err := runStar(t, env, "fail_fast.star")
+	if err == nil {
+		t.Fatal("fail_fast did not fail")
+	}
+	msg := interp.FormatError(err)
+	for _, want := range []string{
+		"Error in wait: wait: Web 1.0.0 to Production ended Failed",
+		"fail_fast cancelled 1:\n    Web 1.0.0 to Development (ServerTasks-3, now Canceled)",
+		"finished: 1\n    Web 1.0.0 to Test",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	if !slices.Equal(def.cancelled, []string{"ServerTasks-3"}) {
+		t.Errorf("cancelled %v", def.cancelled)
+	}
+}

@@ -80,7 +80,7 @@ func runRunbookImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		return nil, fmt.Errorf("%s: %w%s", b.Name(), err, alreadyStarted(started))
 	}
 	if wait && len(started) > 0 {
-		if err := env.wait(th, b.Name(), started, 0); err != nil {
+		if err := env.wait(th, b.Name(), started, 0, false); err != nil {
 			return nil, err
 		}
 	}

@@ -2,7 +2,9 @@ package builtins
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +23,7 @@ var waitSpec = &interp.Spec{
 	Params: []interp.Param{
 		{Name: "runs", Type: "deployment | runbook_run | list", Variadic: true, Doc: "the runs to wait for; none means all"},
 		{Name: "timeout", Type: "str | duration | None", Default: "None", Doc: "how long to wait in all; None uses each run's own timeout"},
+		{Name: "fail_fast", Type: "bool", Default: "False", Doc: "on the first failure, cancel the other runs being waited for, and fail listing what was cancelled, what finished and what failed"},
 	},
 	Returns: "list[deployment | runbook_run]",
 	Example: `d = deploy("Payments API", to = "Development", wait = False)
@@ -32,10 +35,11 @@ func init() { waitSpec.Impl = waitImpl }
 
 func waitImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var (
-		runs    starlark.Tuple
-		timeout Duration
+		runs     starlark.Tuple
+		timeout  Duration
+		failFast bool
 	)
-	if err := waitSpec.UnpackArgs(args, kwargs, &runs, &timeout); err != nil {
+	if err := waitSpec.UnpackArgs(args, kwargs, &runs, &timeout, &failFast); err != nil {
 		return nil, err
 	}
 	if timeout < 0 || (timeout == 0 && hasKeyword(kwargs, "timeout")) {
@@ -59,7 +63,7 @@ func waitImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 			trs = append(trs, got...)
 		}
 	}
-	if err := env.wait(th, b.Name(), trs, time.Duration(timeout)); err != nil {
+	if err := env.wait(th, b.Name(), trs, time.Duration(timeout), failFast); err != nil {
 		return nil, err
 	}
 	return recordList(trs, runValue), nil
@@ -97,7 +101,9 @@ const maxMissingPolls = 3
 // is up. Each target gets one request per interval for all its pending
 // tasks. The interval starts at PollMin and grows to PollMax while
 // nothing changes. With timeout 0 each run keeps its own timeout.
-func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, timeout time.Duration) error {
+func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, timeout time.Duration, failFast bool) error {
+	var cancelled []*trackedRun // by fail_fast
+	var firstFailure *trackedRun
 	ctx := interp.Context(th)
 	start := time.Now()
 	deadline := func(tr *trackedRun) time.Time {
@@ -172,6 +178,11 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 				}
 			}
 		}
+		if failFast && firstFailure == nil {
+			if firstFailure = firstFailed(runs); firstFailure != nil {
+				cancelled = e.cancelOthers(ctx, runs)
+			}
+		}
 		now := time.Now()
 		for _, trs := range pending {
 			for _, tr := range trs {
@@ -194,7 +205,65 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 		case <-time.After(interval):
 		}
 	}
+	if firstFailure != nil {
+		return failFastError(builtin, firstFailure, runs, cancelled)
+	}
 	return checkRuns(builtin, runs)
+}
+
+func firstFailed(runs []*trackedRun) *trackedRun {
+	for _, tr := range runs {
+		if tr.task.State.Done() && tr.task.State != octopus.StateSuccess && !tr.skipped {
+			return tr
+		}
+	}
+	return nil
+}
+
+// cancelOthers cancels, through Octopus, every run still going; the wait
+// then follows them until the server reports them ended.
+func (e *Env) cancelOthers(ctx context.Context, runs []*trackedRun) []*trackedRun {
+	var cancelled []*trackedRun
+	for _, tr := range runs {
+		if tr.finished() || tr.waitErr != "" {
+			continue
+		}
+		if err := tr.oct.CancelTask(ctx, tr.run.TaskID); err != nil {
+			tr.waitErr = fmt.Sprintf("%s: cancelling task %s failed: %v", tr.describe(), tr.run.TaskID, err)
+			continue
+		}
+		e.Log.Warn().Str("task", tr.run.TaskID).Str("project", tr.run.Project).Str("environment", tr.run.Environment).Msg("cancelled by fail_fast")
+		cancelled = append(cancelled, tr)
+	}
+	return cancelled
+}
+
+// failFastError says what failed first, what fail_fast cancelled, what
+// had finished and what else failed.
+func failFastError(builtin string, first *trackedRun, runs, cancelled []*trackedRun) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n  fail_fast cancelled %d:", builtin, first.err, len(cancelled))
+	for _, tr := range cancelled {
+		fmt.Fprintf(&b, "\n    %s (%s, now %s)", tr.describe(), tr.run.TaskID, tr.task.State)
+	}
+	var ok, failed []string
+	for _, tr := range runs {
+		switch {
+		case tr == first || slices.Contains(cancelled, tr):
+		case tr.task.State == octopus.StateSuccess || tr.skipped:
+			ok = append(ok, tr.describe())
+		default:
+			failed = append(failed, tr.describe()+" ("+string(tr.task.State)+")")
+		}
+	}
+	fmt.Fprintf(&b, "\n  finished: %d", len(ok))
+	for _, s := range ok {
+		b.WriteString("\n    " + s)
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(&b, "\n  also failed: %s", strings.Join(failed, ", "))
+	}
+	return errors.New(b.String())
 }
 
 func nextDeadline(runs []*trackedRun, deadline func(*trackedRun) time.Time) time.Time {

@@ -88,6 +88,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		transport = t
 	}
+	transport = newRetryTransport(transport)
 	if u.Path != "" && !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
