@@ -185,6 +185,9 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 			GuidedFailure: a.guidedFailure.v, SkipSteps: a.skipSteps.items, Machines: a.machines.items,
 			ExcludeMachines: a.excludeMachines.items, ForceRedeploy: a.force, At: a.at.t, Expires: a.expires.t,
 		}
+		if err := env.admit(th, b.Name(), oct, expectedRuns(len(bt.envs), a.tenants.items)); err != nil {
+			return nil, fmt.Errorf("%w%s", err, alreadyStarted(started))
+		}
 		rs, err := oct.Deploy(ctx, req)
 		for _, r := range rs {
 			tr := &trackedRun{oct: oct, run: r, check: a.check, timeout: time.Duration(a.timeout), cancelOnTimeout: a.cancelOnTimeout,

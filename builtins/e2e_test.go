@@ -1,6 +1,10 @@
 package builtins
 
 import (
+	"net/http"
+	"net/url"
+
+	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/newclient"
 	"strings"
 	"testing"
 
@@ -50,5 +54,49 @@ func TestTwoInstancesInOneScript(t *testing.T) {
 	}
 	if a.srv.Stats().Routes["POST /api/{spaceId}/releases/create/v1"].Count != 1 || b.srv.Stats().Routes["POST /api/{spaceId}/releases/create/v1"].Count != 1 {
 		t.Errorf("each instance should have created one release")
+	}
+}
+
+// TestFanOutRespectsMaxParallel starts 300 deployments with a cap of 10
+// and samples the server's unfinished deployment tasks meanwhile: never
+// more than 10.
+func TestFanOutRespectsMaxParallel(t *testing.T) {
+	s := startDemo(t, octosim.WithTimeScale(2000))
+	env := simEnv(t, octopus.Config{URL: s.url, APIKey: octosim.DemoAdminAPIKey}, nil, nil)
+	env.MaxParallel = 10
+	// The probe reads the server's unfinished deployment tasks through
+	// the official client's session.
+	base, _ := url.Parse(s.url)
+	probe := &newclient.HttpSession{HttpClient: &http.Client{}, BaseURL: base,
+		DefaultHeaders: map[string]string{"X-Octopus-ApiKey": octosim.DemoAdminAPIKey}}
+	type page struct{ TotalResults int }
+	stop := make(chan struct{})
+	peak := make(chan int)
+	go func() {
+		most := 0
+		for {
+			select {
+			case <-stop:
+				peak <- most
+				return
+			default:
+			}
+			p, err := newclient.Get[page](probe, "/api/tasks?name=Deploy&states=Queued,Executing&take=1")
+			if err == nil && p.TotalResults > most {
+				most = p.TotalResults
+			}
+		}
+	}()
+	err := runE2E(t, env, "fan_out.star", map[string]string{"count": "300"})
+	close(stop)
+	most := <-peak
+	if err != nil {
+		t.Fatal(interp.FormatError(err))
+	}
+	if most > 10 {
+		t.Errorf("the server saw %d unfinished deployment tasks at once; the cap is 10", most)
+	}
+	if most < 2 {
+		t.Errorf("the sampler saw at most %d tasks in flight: the test did not fan out", most)
 	}
 }

@@ -28,6 +28,10 @@ type Env struct {
 	// PollMin and PollMax bound the interval between task polls; the
 	// interval grows from the first to the second while tasks run.
 	PollMin, PollMax time.Duration
+	// MaxParallel caps the tasks this run keeps in flight on one target
+	// (0: no cap); Parallel overrides it per target name.
+	MaxParallel int
+	Parallel    map[string]int
 
 	mu      sync.Mutex
 	runs    []*trackedRun

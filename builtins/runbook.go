@@ -60,6 +60,9 @@ func runRunbookImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if err != nil {
 		return nil, err
 	}
+	if err := env.admit(th, b.Name(), oct, expectedRuns(len(envs.items), tenants.items)); err != nil {
+		return nil, err
+	}
 	runs, err := oct.RunRunbook(interp.Context(th), octopus.RunbookRequest{
 		Project: string(project), Runbook: string(runbook), Environments: envs.items, Tenants: tenants.items,
 		TenantTags: tags.items, Snapshot: snapshot, Variables: variables, GuidedFailure: guided.v,

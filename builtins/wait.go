@@ -150,32 +150,8 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 			if err != nil {
 				return fmt.Errorf("%s: %w%s", builtin, err, stillRunning(runs))
 			}
-			byID := map[string]octopus.Task{}
-			for _, t := range tasks {
-				byID[t.ID] = t
-			}
-			for _, tr := range trs {
-				t, ok := byID[tr.run.TaskID]
-				if !ok {
-					// Deleted, or this key cannot see it: after a few
-					// polls, stop waiting for it rather than forever.
-					if tr.missing++; tr.missing >= maxMissingPolls {
-						tr.task.State = octopus.StateFailed
-						tr.err = fmt.Sprintf("%s: the server no longer returns task %s (deleted, or this API key cannot see it)", tr.describe(), tr.run.TaskID)
-						changed = true
-					}
-					continue
-				}
-				tr.missing = 0
-				if t.State != tr.task.State {
-					changed = true
-					e.Log.Debug().Str("task", t.ID).Str("project", tr.run.Project).Str("environment", tr.run.Environment).
-						Str("state", string(t.State)).Msg("task state")
-				}
-				tr.task = t
-				if t.State.Done() && t.State != octopus.StateSuccess {
-					tr.err = e.failureText(ctx, tr)
-				}
+			if e.apply(ctx, trs, tasks) {
+				changed = true
 			}
 		}
 		if failFast && firstFailure == nil {
@@ -370,4 +346,102 @@ func hasKeyword(kwargs []starlark.Tuple, name string) bool {
 		}
 	}
 	return false
+}
+
+// apply records polled task states on the runs and reports whether any
+// changed. A failed run gets its failure text, with the log's last errors.
+func (e *Env) apply(ctx context.Context, trs []*trackedRun, tasks []octopus.Task) bool {
+	changed := false
+	byID := map[string]octopus.Task{}
+	for _, t := range tasks {
+		byID[t.ID] = t
+	}
+	for _, tr := range trs {
+		t, ok := byID[tr.run.TaskID]
+		if !ok {
+			// Deleted, or this key cannot see it: after a few polls,
+			// stop waiting for it rather than forever.
+			if tr.missing++; tr.missing >= maxMissingPolls {
+				tr.task.State = octopus.StateFailed
+				tr.err = fmt.Sprintf("%s: the server no longer returns task %s (deleted, or this API key cannot see it)", tr.describe(), tr.run.TaskID)
+				changed = true
+			}
+			continue
+		}
+		tr.missing = 0
+		if t.State != tr.task.State {
+			changed = true
+			e.Log.Debug().Str("task", t.ID).Str("project", tr.run.Project).Str("environment", tr.run.Environment).
+				Str("state", string(t.State)).Msg("task state")
+		}
+		tr.task = t
+		if t.State.Done() && t.State != octopus.StateSuccess {
+			tr.err = e.failureText(ctx, tr)
+		}
+	}
+	return changed
+}
+
+// limitFor is the in-flight cap for a target.
+func (e *Env) limitFor(target string) int {
+	if n, ok := e.Parallel[target]; ok {
+		return n
+	}
+	return e.MaxParallel
+}
+
+// admit waits, politely, until the target has room for n more tasks of
+// this run under its cap, polling the tasks in flight meanwhile. One
+// request may start several tasks (environments times tenants); when n
+// alone exceeds the cap it waits for the target to be idle instead.
+func (e *Env) admit(th *starlark.Thread, builtin string, oct octopus.Octopus, n int) error {
+	limit := e.limitFor(oct.Target().Name)
+	if limit <= 0 {
+		return nil
+	}
+	ctx := interp.Context(th)
+	interval := max(e.PollMin, 10*time.Millisecond)
+	said := false
+	for {
+		var inFlight []*trackedRun
+		ids := []string{}
+		for _, tr := range e.tracked() {
+			if tr.oct == oct && !tr.finished() {
+				inFlight = append(inFlight, tr)
+				ids = append(ids, tr.run.TaskID)
+			}
+		}
+		if len(inFlight) == 0 || len(inFlight)+n <= limit {
+			return nil
+		}
+		if !said {
+			e.Log.Info().Str("target", oct.Target().Name).Int("in_flight", len(inFlight)).Int("limit", limit).Str("at", position(th)).
+				Msgf("waiting for a free slot: %d of %d tasks in flight (--max-parallel)", len(inFlight), limit)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %s while waiting for a free slot", builtin, interp.CauseText(ctx))
+		case <-time.After(interval):
+		}
+		tasks, err := oct.Tasks(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("%s: %w", builtin, err)
+		}
+		if e.apply(ctx, inFlight, tasks) {
+			interval = max(e.PollMin, 10*time.Millisecond)
+		} else {
+			interval = min(interval*3/2, max(e.PollMax, e.PollMin))
+		}
+	}
+}
+
+// expectedRuns is how many tasks a request will start, as far as the
+// script's arguments tell ("*" and tags count as one tenant).
+func expectedRuns(envs int, tenants []string) int {
+	n := max(envs, 1)
+	if len(tenants) > 0 && tenants[0] != "*" {
+		n *= len(tenants)
+	}
+	return n
 }

@@ -26,6 +26,7 @@ type targetFlags struct {
 	sandboxSpeed          float64
 	insecure              bool
 	pollMin, pollMax      time.Duration
+	maxParallel           int
 }
 
 const sandboxDemo = "demo"
@@ -41,6 +42,7 @@ func (t *targetFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&t.insecure, "insecure-skip-tls-verify", false, "do not verify the default target's TLS certificate (unsafe; logged as a warning)")
 	fs.DurationVar(&t.pollMin, "poll-interval", time.Second, "first interval between task polls; it grows while tasks run")
 	fs.DurationVar(&t.pollMax, "max-poll-interval", 10*time.Second, "longest interval between task polls")
+	fs.IntVar(&t.maxParallel, "max-parallel", 4, "tasks this run keeps in flight per target; new starts wait for a free slot (0: no cap)")
 }
 
 // setup builds the run's Env: the targets, and the embedded simulator
@@ -86,7 +88,19 @@ func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) st
 		stop()
 		return nil, stop, fmt.Errorf("--poll-interval %s and --max-poll-interval %s: want 0 < poll-interval <= max-poll-interval", t.pollMin, t.pollMax)
 	}
-	return &builtins.Env{Targets: set, Log: log, PollMin: t.pollMin, PollMax: t.pollMax}, stop, nil
+	if t.maxParallel < 0 {
+		stop()
+		return nil, stop, fmt.Errorf("--max-parallel %d: want 0 (no cap) or more", t.maxParallel)
+	}
+	parallel := map[string]int{}
+	if file != nil {
+		for name, e := range file.Targets {
+			if e.MaxParallel > 0 {
+				parallel[name] = e.MaxParallel
+			}
+		}
+	}
+	return &builtins.Env{Targets: set, Log: log, PollMin: t.pollMin, PollMax: t.pollMax, MaxParallel: t.maxParallel, Parallel: parallel}, stop, nil
 }
 
 // defaultTarget comes from the flags, else the official CLI's

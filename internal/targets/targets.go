@@ -49,6 +49,9 @@ type Entry struct {
 	AccessTokenEnv string `json:"accessTokenEnv,omitempty"`
 	// InsecureSkipTLSVerify turns off certificate checks for this target.
 	InsecureSkipTLSVerify bool `json:"insecureSkipTlsVerify,omitempty"`
+	// MaxParallel caps the tasks a run keeps in flight on this target,
+	// instead of --max-parallel.
+	MaxParallel int `json:"maxParallel,omitempty"`
 }
 
 // DefaultPath is where octostar looks for a targets file when --targets
