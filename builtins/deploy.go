@@ -195,7 +195,7 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 			env.track(tr)
 			started = append(started, tr)
 			env.logAction(th, "deploy", map[string]string{"project": r.Project, "environment": r.Environment, "tenant": r.Tenant,
-				"release": r.Release.Version, "task": r.TaskID, "target": oct.Target().Name})
+				"release": r.Release.Version, "task": r.TaskID, "target": oct.Target().Name}, tr)
 		}
 		if err != nil {
 			if _, listed := errors.AsType[*octopus.PartialError](err); listed {

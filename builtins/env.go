@@ -35,6 +35,7 @@ type Env struct {
 
 	mu      sync.Mutex
 	runs    []*trackedRun
+	actions []*actionRecord
 	outputs map[string]starlark.Value
 	order   []string
 }
@@ -115,8 +116,13 @@ func position(th *starlark.Thread) string {
 	return fmt.Sprintf("%s:%d", pos.Filename(), pos.Line)
 }
 
-// logAction writes the one structured line every server change gets.
-func (e *Env) logAction(th *starlark.Thread, action string, fields map[string]string) {
+// logAction writes the one structured line every server change gets,
+// and records the change for the run's summary. run is the deployment
+// or runbook run it started, if any.
+func (e *Env) logAction(th *starlark.Thread, action string, fields map[string]string, run *trackedRun) {
+	e.mu.Lock()
+	e.actions = append(e.actions, &actionRecord{kind: action, at: position(th), fields: fields, run: run, when: time.Now()})
+	e.mu.Unlock()
 	ev := e.Log.Info().Str("action", action)
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if fields[k] != "" {

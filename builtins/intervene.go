@@ -130,7 +130,7 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 			return nil, fmt.Errorf("%s", msg)
 		}
 		env.logAction(th, "intervene", map[string]string{"intervention": done.ID, "title": done.Title, "answer": action,
-			"project": done.Project, "environment": done.Environment, "tenant": done.Tenant, "task": done.TaskID, "target": oct.Target().Name})
+			"project": done.Project, "environment": done.Environment, "tenant": done.Tenant, "task": done.TaskID, "target": oct.Target().Name}, nil)
 		answered = append(answered, done)
 	}
 	return recordList(answered, interventionValue), nil

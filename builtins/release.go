@@ -57,7 +57,7 @@ func createRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
-	env.logAction(th, "create_release", map[string]string{"project": r.Project, "release": r.Version, "channel": r.Channel, "target": oct.Target().Name})
+	env.logAction(th, "create_release", map[string]string{"project": r.Project, "release": r.Version, "channel": r.Channel, "target": oct.Target().Name, "url": r.URL}, nil)
 	return releaseValue(r), nil
 }
 

@@ -74,7 +74,7 @@ func runRunbookImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		env.track(tr)
 		started = append(started, tr)
 		env.logAction(th, "run_runbook", map[string]string{"project": r.Project, "runbook": r.Runbook, "environment": r.Environment,
-			"tenant": r.Tenant, "task": r.TaskID, "target": oct.Target().Name})
+			"tenant": r.Tenant, "task": r.TaskID, "target": oct.Target().Name}, tr)
 	}
 	if err != nil {
 		if _, listed := errors.AsType[*octopus.PartialError](err); listed {

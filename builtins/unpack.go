@@ -165,3 +165,5 @@ func sortedKeys(m map[string]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+func sortStrings(s []string) { slices.Sort(s) }

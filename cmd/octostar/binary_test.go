@@ -139,3 +139,41 @@ func TestSandboxCommand(t *testing.T) {
 		t.Errorf("after Ctrl-C: %v", err)
 	}
 }
+
+// TestInterruptMidWaitWritesSummary presses Ctrl-C while the script
+// waits on a deployment: the run exits 130 and its summary names the
+// task still running.
+func TestInterruptMidWaitWritesSummary(t *testing.T) {
+	js := filepath.Join(t.TempDir(), "summary.json")
+	p := script(t, "d = deploy('Checkout Web', to = 'Development', release = '2.2.0', wait = False)\nprint('started')\nwait(d)\n")
+	// At speed 0.01 the deployment takes many minutes: it is still running.
+	cmd := exec.Command(octostarBinary(t), "run", "--sandbox", "--sandbox-speed", "0.01", "--summary-json", js, p)
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "started\n" {
+		t.Fatalf("first line %q; stderr:\n%s", line, stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "still running on the server: Checkout Web 2.2.0 to Development (ServerTasks-") {
+		t.Errorf("stderr does not name the running task:\n%s", stderr.String())
+	}
+	data, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, want := range []string{`"outcome": "interrupted"`, `"action": "deploy"`, `"finished": false`, `"taskId": "ServerTasks-`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("summary lacks %s:\n%s", want, text)
+		}
+	}
+}

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/octostar/octostar/builtins"
 )
 
 // TestExamplesRunOnSandbox runs each example script the README points
@@ -45,5 +49,55 @@ func TestSandboxFlagsRefuseMixing(t *testing.T) {
 	code, _, errOut = call(t, "", "run", "--sandbox=nope.json", p)
 	if code != exitUsage || !strings.Contains(errOut, "--sandbox=nope.json:") {
 		t.Errorf("code %d: %s", code, errOut)
+	}
+}
+
+func TestSummaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	md, js, gh := dir+"/summary.md", dir+"/summary.json", dir+"/github.md"
+	t.Setenv("GITHUB_STEP_SUMMARY", gh)
+	code, out, errOut := call(t, "", "run", "--sandbox", "--sandbox-speed", "1000", "--poll-interval", "10ms", "--log-level", "warn",
+		"--summary", md, "--summary-json", js, "../../scripts/examples/release_train.star")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	var sum builtins.Summary
+	data, err := os.ReadFile(js)
+	if err != nil || json.Unmarshal(data, &sum) != nil {
+		t.Fatalf("summary JSON: %v\n%s", err, data)
+	}
+	if sum.Outcome != "succeeded" || len(sum.Actions) != 12 { // 4 releases, 4 + 4 deployments
+		t.Fatalf("summary: %+v", sum)
+	}
+	last := sum.Actions[len(sum.Actions)-1]
+	if last.Action != "deploy" || last.Environment != "Test" || last.State != "Success" || !last.Finished ||
+		!strings.Contains(last.URL, "/tasks/ServerTasks-") || !strings.HasSuffix(last.At, "release_train.star:17") {
+		t.Errorf("last action: %+v", last)
+	}
+	if sum.Outputs["released"] != "4" {
+		t.Errorf("outputs: %v", sum.Outputs)
+	}
+	for _, p := range []string{md, gh} {
+		text, _ := os.ReadFile(p)
+		if !strings.Contains(string(text), "## octostar: ../../scripts/examples/release_train.star ✅ succeeded") ||
+			!strings.Contains(string(text), "| deploy | Platform Ops | 2026.11.0 | Test | Success |") {
+			t.Errorf("%s:\n%s", p, text)
+		}
+		if strings.Contains(string(text), "API-") {
+			t.Errorf("%s holds a key:\n%s", p, text)
+		}
+	}
+}
+
+func TestSummaryOfAFailedRun(t *testing.T) {
+	js := t.TempDir() + "/summary.json"
+	p := script(t, "d = deploy('Fraud Detection', to = 'Staging', release = '0.9.0', check = False)\nfail('stopping: ' + d.state)\n")
+	code, _, _ := call(t, "", "run", "--sandbox", "--sandbox-speed", "1000", "--poll-interval", "10ms", "--log-level", "warn", "--summary-json", js, p)
+	var sum builtins.Summary
+	data, _ := os.ReadFile(js)
+	json.Unmarshal(data, &sum)
+	if code != exitFailed || sum.Outcome != "failed" || !strings.Contains(sum.Error, "stopping: Failed") ||
+		len(sum.Actions) != 1 || sum.Actions[0].State != "Failed" || !strings.Contains(sum.Actions[0].Error, "ended Failed") {
+		t.Errorf("code %d summary %+v", code, sum)
 	}
 }

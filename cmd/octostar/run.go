@@ -17,9 +17,11 @@ func runCmd(io stdio, args []string) int {
 		tf      targetFlags
 		logs    logFlags
 		timeout time.Duration
+		summary summaryFlags
 	)
 	rt.register(fs)
 	fs.DurationVar(&timeout, "timeout", 0, "cap on the whole run's wall time, e.g. 30m (0 means none)")
+	summary.register(fs)
 	tf.register(fs)
 	logs.register(fs)
 	if code, done := parseFlags(io, fs, args); done {
@@ -71,15 +73,24 @@ func runCmd(io stdio, args []string) int {
 	for _, o := range env.Outputs() {
 		log.Info().Str("name", o.Name).Str("value", o.Value.String()).Msg("output")
 	}
+	code := exitOK
 	switch {
 	case err == nil:
 		log.Debug().Dur("elapsed", time.Since(start)).Msg("done")
-		return exitOK
 	case interrupted(ctx):
 		interp.Render(io.err, err)
-		return exitInterrupted
+		code = exitInterrupted
 	default:
 		interp.Render(io.err, err)
-		return exitFailed
+		code = exitFailed
 	}
+	// The summary is written whatever happened, so that a failed or
+	// interrupted run still says what it did and what is still running.
+	if werr := summary.write(env.Summary(script, start, err, interrupted(ctx)), os.Getenv); werr != nil {
+		fmt.Fprintf(io.err, "octostar run: writing the summary: %v\n", werr)
+		if code == exitOK {
+			code = exitFailed
+		}
+	}
+	return code
 }
