@@ -163,7 +163,7 @@ func TestInterruptMidWaitWritesSummary(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "still running on the server: Checkout Web 2.2.0 to Development (ServerTasks-") {
+	if !strings.Contains(stderr.String(), "still running on the server: deploy Checkout Web 2.2.0 to Development (ServerTasks-") {
 		t.Errorf("stderr does not name the running task:\n%s", stderr.String())
 	}
 	data, err := os.ReadFile(js)

@@ -86,7 +86,15 @@ func runCmd(io stdio, args []string) int {
 	}
 	// The summary is written whatever happened, so that a failed or
 	// interrupted run still says what it did and what is still running.
-	if werr := summary.write(env.Summary(script, start, err, interrupted(ctx)), os.Getenv); werr != nil {
+	sum := env.Summary(script, start, err, interrupted(ctx))
+	if err != nil {
+		for _, a := range sum.Actions {
+			if !a.Finished {
+				fmt.Fprintf(io.err, "still running on the server: %s %s %s to %s (%s) %s\n", a.Action, a.Project, a.Release+a.Runbook, a.Environment, a.TaskID, a.URL)
+			}
+		}
+	}
+	if werr := summary.write(sum, os.Getenv); werr != nil {
 		fmt.Fprintf(io.err, "octostar run: writing the summary: %v\n", werr)
 		if code == exitOK {
 			code = exitFailed
