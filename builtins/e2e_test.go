@@ -100,3 +100,20 @@ func TestFanOutRespectsMaxParallel(t *testing.T) {
 		t.Errorf("the sampler saw at most %d tasks in flight: the test did not fan out", most)
 	}
 }
+
+// TestBurstOf503IsAbsorbed runs the release-train script while a third
+// of the server's answers are 503: the retries absorb them.
+func TestBurstOf503IsAbsorbed(t *testing.T) {
+	s := startDemo(t, octosim.WithInstantTasks(), octosim.WithUnavailableRate(0.3, 0), octosim.WithRandSeed(7))
+	env := simEnv(t, octopus.Config{URL: s.url, APIKey: octosim.DemoAdminAPIKey}, nil, nil)
+	if err := runE2E(t, env, "train.star", nil); err != nil {
+		t.Fatal(interp.FormatError(err))
+	}
+	unavailable := 0
+	for _, r := range s.srv.Stats().Routes {
+		unavailable += r.ByStatus["503"]
+	}
+	if unavailable < 5 {
+		t.Errorf("only %d answers were 503: the test did not exercise the retries", unavailable)
+	}
+}

@@ -12,7 +12,8 @@
 //	ts := httptest.NewServer(srv) // or srv.Serve(listener)
 //	// point any Octopus client at ts.URL with srv.AdminAPIKey()
 //
-// Knobs for tests and benchmarks (injected latency, a 500 rate, dropped
+// Knobs for tests and benchmarks (injected latency, a 500 rate, a 503 rate
+// with Retry-After, dropped
 // connections, the time scale for task durations, instant tasks, a step
 // failure rate) are options, methods (SetLatency, SetFaultRate,
 // SetDropRate, SetTimeScale, SetInstantTasks, SetStepFailureRate, Reset,

@@ -37,6 +37,11 @@ type Knobs struct {
 	Latency Duration `json:"Latency"`
 	// FaultRate is the fraction of requests answered with a 500.
 	FaultRate float64 `json:"FaultRate"`
+	// UnavailableRate is the fraction of requests answered 503 with a
+	// Retry-After of UnavailableRetryAfter (whole seconds), as an
+	// overloaded server or its proxy does.
+	UnavailableRate       float64  `json:"UnavailableRate"`
+	UnavailableRetryAfter Duration `json:"UnavailableRetryAfter"`
 	// DropRate is the fraction of requests whose connection is closed
 	// without a response.
 	DropRate float64 `json:"DropRate"`
@@ -56,6 +61,10 @@ func (k Knobs) validate() error {
 		return fmt.Errorf("Latency must not be negative")
 	case k.FaultRate < 0 || k.FaultRate > 1:
 		return fmt.Errorf("FaultRate must be between 0 and 1")
+	case k.UnavailableRetryAfter < 0:
+		return fmt.Errorf("UnavailableRetryAfter must not be negative")
+	case k.UnavailableRate < 0 || k.UnavailableRate > 1:
+		return fmt.Errorf("UnavailableRate must be between 0 and 1")
 	case k.DropRate < 0 || k.DropRate > 1:
 		return fmt.Errorf("DropRate must be between 0 and 1")
 	case k.TimeScale < 0:
@@ -92,7 +101,10 @@ func (s *Server) SetKnobs(k Knobs) error {
 // SetLatency, SetFaultRate, SetDropRate and SetTimeScale change one knob.
 func (s *Server) SetLatency(d time.Duration) { s.editKnobs(func(k *Knobs) { k.Latency = Duration(d) }) }
 func (s *Server) SetFaultRate(p float64)     { s.editKnobs(func(k *Knobs) { k.FaultRate = clamp01(p) }) }
-func (s *Server) SetDropRate(p float64)      { s.editKnobs(func(k *Knobs) { k.DropRate = clamp01(p) }) }
+func (s *Server) SetUnavailableRate(p float64) {
+	s.editKnobs(func(k *Knobs) { k.UnavailableRate = clamp01(p) })
+}
+func (s *Server) SetDropRate(p float64) { s.editKnobs(func(k *Knobs) { k.DropRate = clamp01(p) }) }
 func (s *Server) SetTimeScale(x float64) {
 	old := s.Knobs().TimeScale
 	s.editKnobs(func(k *Knobs) {

@@ -45,6 +45,12 @@ func WithLatency(d time.Duration) Option { return func(c *config) { c.knobs.Late
 // WithFaultRate makes that fraction (0..1) of API requests fail with a 500.
 func WithFaultRate(p float64) Option { return func(c *config) { c.knobs.FaultRate = p } }
 
+// WithUnavailableRate makes that fraction (0..1) of API requests fail
+// with a 503 whose Retry-After header says retryAfter (whole seconds).
+func WithUnavailableRate(p float64, retryAfter time.Duration) Option {
+	return func(c *config) { c.knobs.UnavailableRate, c.knobs.UnavailableRetryAfter = p, Duration(retryAfter) }
+}
+
 // WithDropRate makes that fraction (0..1) of API requests end with the
 // connection closed and no response.
 func WithDropRate(p float64) Option { return func(c *config) { c.knobs.DropRate = p } }

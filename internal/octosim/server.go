@@ -7,6 +7,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -186,6 +187,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(time.Duration(k.Latency)):
 		case <-r.Context().Done():
 		}
+	}
+	if k.UnavailableRate > 0 && s.roll() < k.UnavailableRate {
+		entry.Injected = "unavailable"
+		w.Header().Set("Retry-After", strconv.Itoa(int(time.Duration(k.UnavailableRetryAfter).Seconds())))
+		ae := &apiError{Status: http.StatusServiceUnavailable, Message: "The server is temporarily unable to service your request. Please try again later."}
+		writeJSON(w, ae.Status, ae.body())
+		entry.Status = ae.Status
+		return
 	}
 	if k.FaultRate > 0 && s.roll() < k.FaultRate {
 		entry.Injected = "fault"
