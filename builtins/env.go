@@ -2,6 +2,7 @@ package builtins
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"sync"
@@ -32,6 +33,8 @@ type Env struct {
 	// (0: no cap); Parallel overrides it per target name.
 	MaxParallel int
 	Parallel    map[string]int
+	// Progress, when set, gets one line per task state change.
+	Progress io.Writer
 
 	mu      sync.Mutex
 	runs    []*trackedRun

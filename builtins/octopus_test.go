@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -150,5 +151,29 @@ func TestWaitFailFast(t *testing.T) {
 	}
 	if !slices.Equal(def.cancelled, []string{"ServerTasks-3"}) {
 		t.Errorf("cancelled %v", def.cancelled)
+	}
+}
+
+// TestProgressLines checks the non-terminal progress form against
+// testdata/builtins/progress.golden (rewrite it with -update).
+func TestProgressLines(t *testing.T) {
+	def := newFake("default")
+	def.failIn["Production"] = true
+	env := fakeEnv(t, def, newFake("prod"), &strings.Builder{})
+	var progress strings.Builder
+	env.Progress = &progress
+	env.MaxParallel = 2
+	err := runStar(t, env, "progress.star")
+	if err == nil || !strings.Contains(err.Error(), "Web 1.0.0 to Production ended Failed") {
+		t.Fatalf("error: %v", err)
+	}
+	golden := filepath.Join("..", "testdata", "builtins", "progress.golden")
+	if *update {
+		os.WriteFile(golden, []byte(progress.String()), 0o644)
+		return
+	}
+	want, _ := os.ReadFile(golden)
+	if progress.String() != string(want) {
+		t.Errorf("progress lines differ from %s\n--- got\n%s--- want\n%s", golden, progress.String(), want)
 	}
 }

@@ -369,17 +369,34 @@ func (e *Env) apply(ctx context.Context, trs []*trackedRun, tasks []octopus.Task
 			continue
 		}
 		tr.missing = 0
-		if t.State != tr.task.State {
-			changed = true
-			e.Log.Debug().Str("task", t.ID).Str("project", tr.run.Project).Str("environment", tr.run.Environment).
-				Str("state", string(t.State)).Msg("task state")
-		}
+		moved := t.State != tr.task.State
 		tr.task = t
 		if t.State.Done() && t.State != octopus.StateSuccess {
 			tr.err = e.failureText(ctx, tr)
 		}
+		if moved {
+			changed = true
+			e.progress(tr, t.State)
+			e.Log.Debug().Str("task", t.ID).Str("project", tr.run.Project).Str("environment", tr.run.Environment).
+				Str("state", string(t.State)).Msg("task state")
+		}
 	}
 	return changed
+}
+
+// progress writes one line for a run's new state: the non-terminal form
+// of the progress display, stable enough for golden tests.
+func (e *Env) progress(tr *trackedRun, state octopus.TaskState) {
+	if e.Progress == nil {
+		return
+	}
+	line := fmt.Sprintf("%s: %s", tr.describe(), state)
+	if state.Done() && tr.task.Duration > 0 {
+		line += " after " + roundDuration(tr.task.Duration).String()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fmt.Fprintln(e.Progress, line)
 }
 
 // limitFor is the in-flight cap for a target.
@@ -415,6 +432,11 @@ func (e *Env) admit(th *starlark.Thread, builtin string, oct octopus.Octopus, n 
 			return nil
 		}
 		if !said {
+			if e.Progress != nil {
+				e.mu.Lock()
+				fmt.Fprintf(e.Progress, "waiting for a free slot on %s: %d of %d tasks in flight\n", oct.Target().Name, len(inFlight), limit)
+				e.mu.Unlock()
+			}
 			e.Log.Info().Str("target", oct.Target().Name).Int("in_flight", len(inFlight)).Int("limit", limit).Str("at", position(th)).
 				Msgf("waiting for a free slot: %d of %d tasks in flight (--max-parallel)", len(inFlight), limit)
 			said = true
@@ -444,4 +466,15 @@ func expectedRuns(envs int, tenants []string) int {
 		n *= len(tenants)
 	}
 	return n
+}
+
+// roundDuration keeps two significant figures' worth of a duration.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
 }

@@ -18,10 +18,12 @@ func runCmd(io stdio, args []string) int {
 		logs    logFlags
 		timeout time.Duration
 		summary summaryFlags
+		prog    string
 	)
 	rt.register(fs)
 	fs.DurationVar(&timeout, "timeout", 0, "cap on the whole run's wall time, e.g. 30m (0 means none)")
 	summary.register(fs)
+	fs.StringVar(&prog, "progress", "auto", "progress of tasks on stderr: auto, lines (one per state change) or none")
 	tf.register(fs)
 	logs.register(fs)
 	if code, done := parseFlags(io, fs, args); done {
@@ -46,11 +48,20 @@ func runCmd(io stdio, args []string) int {
 		return usageError(io, fs, "%v", err)
 	}
 
+	switch prog {
+	case "auto", "lines":
+	case "none":
+	default:
+		return usageError(io, fs, "--progress %q: want auto, lines or none", prog)
+	}
 	env, stopTargets, err := tf.setup(io, log, os.Getenv)
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}
 	defer stopTargets()
+	if prog != "none" {
+		env.Progress = io.err
+	}
 
 	ctx, stop := withSignals(context.Background())
 	defer stop()
