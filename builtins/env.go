@@ -13,7 +13,6 @@ import (
 
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/targets"
-	"github.com/octostar/octostar/interp"
 )
 
 // envKey is the thread-local key of the run's Env.
@@ -135,4 +134,3 @@ func (e *Env) logAction(th *starlark.Thread, action string, fields map[string]st
 	ev.Str("at", position(th)).Msg(action)
 }
 
-var _ = interp.Context
