@@ -133,4 +133,3 @@ func (e *Env) logAction(th *starlark.Thread, action string, fields map[string]st
 	}
 	ev.Str("at", position(th)).Msg(action)
 }
-
