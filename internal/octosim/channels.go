@@ -42,7 +42,7 @@ func init() {
 	addRoutes(kChannels.routes()...)
 	base := "/api/{spaceId}/projects/{projectId}/channels"
 	addRoutes(
-		routeSpec{Method: http.MethodGet, Pattern: base, Handler: projectChannelsList},
+		routeSpec{Method: http.MethodGet, Pattern: base, Handler: projectChildList(kChannels, func(ch *Channel) string { return ch.ProjectID }, "Channel", "channels{/id}{?skip,take,partialName}")},
 		routeSpec{Method: http.MethodPost, Pattern: base, Handler: projectChannelCreate},
 		routeSpec{Method: http.MethodGet, Pattern: base + "/{id}", Handler: projectChannelGet},
 		routeSpec{Method: http.MethodPut, Pattern: base + "/{id}", Handler: projectChannelUpdate},
@@ -157,31 +157,6 @@ func projectChannel(o *op, c *call) (*Channel, error) {
 		return nil, notFound(c.param("id"))
 	}
 	return ch, nil
-}
-
-func projectChannelsList(c *call) (int, any, error) {
-	q, err := c.listQuery()
-	if err != nil {
-		return 0, nil, err
-	}
-	return c.read(func(o *op) (int, any, error) {
-		p, err := projectChild(o, c)
-		if err != nil {
-			return 0, nil, err
-		}
-		items, err := kChannels.query(o, q)
-		if err != nil {
-			return 0, nil, err
-		}
-		var mine []*Channel
-		for _, ch := range items {
-			if sameSpace(ch.ProjectID, p.ID) {
-				mine = append(mine, ch)
-			}
-		}
-		tmpl := "/api/" + o.spaceID + "/projects/" + p.ID + "/channels{/id}{?skip,take,partialName}"
-		return http.StatusOK, paginate(mine, q, "Channel", c.r.URL.Path, tmpl), nil
-	})
 }
 
 func projectChannelCreate(c *call) (int, any, error) {

@@ -419,3 +419,32 @@ func (k *kind[T]) handleDelete(c *call) (int, any, error) {
 		return http.StatusOK, noBody{}, k.remove(o, c.param("id"))
 	})
 }
+
+// projectChildList serves /projects/{projectId}/<collection>: the kind's
+// documents that belong to the project in the route, paged like any list.
+func projectChildList[T entity](k *kind[T], projectOf func(T) string, itemType, tmplSuffix string) func(*call) (int, any, error) {
+	return func(c *call) (int, any, error) {
+		q, err := c.listQuery()
+		if err != nil {
+			return 0, nil, err
+		}
+		return c.read(func(o *op) (int, any, error) {
+			p, err := projectChild(o, c)
+			if err != nil {
+				return 0, nil, err
+			}
+			items, err := k.query(o, q)
+			if err != nil {
+				return 0, nil, err
+			}
+			var mine []T
+			for _, it := range items {
+				if sameSpace(projectOf(it), p.ID) {
+					mine = append(mine, it)
+				}
+			}
+			tmpl := "/api/" + o.spaceID + "/projects/" + p.ID + "/" + tmplSuffix
+			return http.StatusOK, paginate(mine, q, itemType, c.r.URL.Path, tmpl), nil
+		})
+	}
+}

@@ -43,7 +43,7 @@ func init() {
 	addRoutes(kRunbooks.routes()...)
 	pb := "/api/{spaceId}/projects/{projectId}/runbooks"
 	addRoutes(
-		routeSpec{Method: http.MethodGet, Pattern: pb, Handler: projectRunbooksList},
+		routeSpec{Method: http.MethodGet, Pattern: pb, Handler: projectChildList(kRunbooks, func(r *Runbook) string { return r.ProjectID }, "Runbook", "runbooks{?skip,take,partialName}")},
 		routeSpec{Method: http.MethodPost, Pattern: pb, Handler: projectRunbookCreate},
 		routeSpec{Method: http.MethodGet, Pattern: pb + "/{id}", Handler: projectRunbookGet},
 		routeSpec{Method: http.MethodPut, Pattern: pb + "/{id}", Handler: projectRunbookUpdate},
@@ -184,31 +184,6 @@ func projectRunbook(o *op, c *call, param string) (*Project, *Runbook, error) {
 		return nil, nil, err
 	}
 	return p, r, nil
-}
-
-func projectRunbooksList(c *call) (int, any, error) {
-	q, err := c.listQuery()
-	if err != nil {
-		return 0, nil, err
-	}
-	return c.read(func(o *op) (int, any, error) {
-		p, err := projectChild(o, c)
-		if err != nil {
-			return 0, nil, err
-		}
-		items, err := kRunbooks.query(o, q)
-		if err != nil {
-			return 0, nil, err
-		}
-		var mine []*Runbook
-		for _, r := range items {
-			if sameSpace(r.ProjectID, p.ID) {
-				mine = append(mine, r)
-			}
-		}
-		tmpl := "/api/" + o.spaceID + "/projects/" + p.ID + "/runbooks{?skip,take,partialName}"
-		return http.StatusOK, paginate(mine, q, "Runbook", c.r.URL.Path, tmpl), nil
-	})
 }
 
 func projectRunbookCreate(c *call) (int, any, error) {
