@@ -101,3 +101,25 @@ func TestSummaryOfAFailedRun(t *testing.T) {
 		t.Errorf("code %d summary %+v", code, sum)
 	}
 }
+
+// TestNoKeyInAnyOutput runs a whole train with debug logs and both
+// summaries, and looks for an API key in every byte the run wrote.
+func TestNoKeyInAnyOutput(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := call(t, "", "run", "--sandbox", "--sandbox-speed", "1000", "--poll-interval", "10ms",
+		"--log-level", "debug", "--log-format", "json", "--summary", dir+"/s.md", "--summary-json", dir+"/s.json",
+		"../../scripts/examples/release_train.star")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	md, _ := os.ReadFile(dir + "/s.md")
+	js, _ := os.ReadFile(dir + "/s.json")
+	for name, text := range map[string]string{"stdout": out, "stderr": errOut, "summary": string(md), "summary-json": string(js)} {
+		if strings.Contains(text, "API-") {
+			t.Errorf("%s holds something that looks like an API key:\n%s", name, text)
+		}
+	}
+	if !strings.Contains(errOut, `"action":"deploy"`) {
+		t.Errorf("the debug log is not what the test expects to search:\n%s", errOut)
+	}
+}
