@@ -165,15 +165,21 @@ func (sd *seeder) users(seed *Seed) error {
 	return nil
 }
 
+// teamOp is the unit of work a team is seeded in: the system one for
+// system teams, its space's otherwise.
+func (sd *seeder) teamOp(path string, t SeedTeam) (*op, error) {
+	if t.System {
+		return sd.o, nil
+	}
+	return sd.space(path, t.Space)
+}
+
 func (sd *seeder) teams(seed *Seed) error {
 	for i, t := range seed.Teams {
 		path := fmt.Sprintf("teams[%d]", i)
-		o := sd.o
-		if !t.System {
-			var err error
-			if o, err = sd.space(path, t.Space); err != nil {
-				return err
-			}
+		o, err := sd.teamOp(path, t)
+		if err != nil {
+			return err
 		}
 		members, err := resolve(o, kUsers, path+".members", "user", t.Members)
 		if err != nil {
@@ -580,12 +586,9 @@ func (sd *seeder) tenants(seed *Seed) error {
 func (sd *seeder) teamRoles(seed *Seed) error {
 	for i, t := range seed.Teams {
 		path := fmt.Sprintf("teams[%d]", i)
-		o := sd.o
-		if !t.System {
-			var err error
-			if o, err = sd.space(path, t.Space); err != nil {
-				return err
-			}
+		o, err := sd.teamOp(path, t)
+		if err != nil {
+			return err
 		}
 		team, err := resolveTeams(o, path+".name", []string{t.Name})
 		if err != nil {
