@@ -110,7 +110,7 @@ func deployResult(a *deployArgs, runs []*trackedRun) starlark.Value {
 // starts the deployments, and waits for them when asked. skip, if set,
 // decides per environment whether nothing needs deploying (promote).
 func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.Octopus, a *deployArgs, skip func(environment string) (octopus.Release, string, bool, error)) ([]*trackedRun, error) {
-	ctx := interp.Context(th)
+	ctx := callCtx(th)
 	project := string(a.project)
 	if a.tenants.set && len(a.tenants.items) == 0 && !a.tenantTags.set {
 		// A tenant list built from a query that matched nothing: deploy
@@ -123,11 +123,15 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 	// environments by the release each gets.
 	type batch struct {
 		release octopus.Release
+		reason  string
 		envs    []string
 	}
 	var batches []*batch
 	for _, e := range a.to.items {
-		var rel octopus.Release
+		var (
+			rel octopus.Release
+			why string
+		)
 		if skip != nil {
 			r, reason, skipped, err := skip(e)
 			if err != nil {
@@ -136,11 +140,12 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 			if skipped {
 				tr := &trackedRun{oct: oct, run: octopus.Run{Kind: octopus.KindDeployment, Project: r.Project, Environment: e, Release: r},
 					skipped: true, reason: reason, task: octopus.Task{State: octopus.StateSuccess}}
-				env.Log.Info().Str("project", r.Project).Str("environment", e).Str("release", r.Version).Str("at", position(th)).Msg(reason)
+				env.logAction(th, "skip", map[string]string{"project": r.Project, "environment": e, "release": r.Version,
+					"reason": reason, "target": oct.Target().Name}, nil)
 				runs = append(runs, tr)
 				continue
 			}
-			rel = r
+			rel, why = r, reason
 		} else {
 			switch r := a.release.(type) {
 			case nil, starlark.NoneType:
@@ -149,7 +154,7 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 					return nil, fmt.Errorf("%s: %w", b.Name(), err)
 				}
 				env.Log.Info().Str("project", chosen.Project).Str("environment", e).Str("release", chosen.Version).Str("at", position(th)).Msg(reason)
-				rel = chosen
+				rel, why = chosen, reason
 			case *Record:
 				given, ok := r.payload.(octopus.Release)
 				if r.kind != "release" || !ok {
@@ -159,20 +164,20 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 				if !strings.EqualFold(given.Project, project) && !strings.EqualFold(given.ProjectID, project) && slug != strings.ToLower(project) {
 					return nil, fmt.Errorf("%s: release %s belongs to %s, not %s", b.Name(), given.Version, given.Project, project)
 				}
-				rel = given
+				rel, why = given, fmt.Sprintf("release %s, given by the script", given.Version)
 			case starlark.String:
 				found, err := oct.Release(ctx, project, string(r))
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", b.Name(), err)
 				}
-				rel = found
+				rel, why = found, fmt.Sprintf("release %s, named by the script", found.Version)
 			default:
 				return nil, fmt.Errorf("%s: for parameter release: got %s, want a release or a version", b.Name(), a.release.Type())
 			}
 		}
 		i := slices.IndexFunc(batches, func(x *batch) bool { return x.release.Version == rel.Version })
 		if i < 0 {
-			batches = append(batches, &batch{release: rel})
+			batches = append(batches, &batch{release: rel, reason: why})
 			i = len(batches) - 1
 		}
 		batches[i].envs = append(batches[i].envs, e)
@@ -180,7 +185,7 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 	var started []*trackedRun
 	for _, bt := range batches {
 		req := octopus.DeployRequest{
-			Project: project, Release: bt.release, Environments: bt.envs,
+			Project: project, Release: bt.release, Reason: bt.reason, Environments: bt.envs,
 			Tenants: a.tenants.items, TenantTags: a.tenantTags.items, Variables: a.variables,
 			GuidedFailure: a.guidedFailure.v, SkipSteps: a.skipSteps.items, Machines: a.machines.items,
 			ExcludeMachines: a.excludeMachines.items, ForceRedeploy: a.force, At: a.at.t, Expires: a.expires.t,
@@ -286,7 +291,7 @@ func promoteImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	if err != nil {
 		return nil, err
 	}
-	ctx := interp.Context(th)
+	ctx := callCtx(th)
 	rel, ok, err := oct.Current(ctx, string(project), string(source), singleTenant(a))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
@@ -302,7 +307,7 @@ func promoteImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		if ok && there.ID == rel.ID {
 			return rel, fmt.Sprintf("%s %s is already in %s", rel.Project, rel.Version, e), true, nil
 		}
-		return rel, "", false, nil
+		return rel, fmt.Sprintf("release %s, promoted from %s where it is current", rel.Version, source), false, nil
 	}
 	runs, err := runDeploy(th, b, env, oct, a, skip)
 	if err != nil {

@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/targets"
+	"github.com/octostar/octostar/interp"
 )
 
 // envKey is the thread-local key of the run's Env.
@@ -132,4 +134,11 @@ func (e *Env) logAction(th *starlark.Thread, action string, fields map[string]st
 		}
 	}
 	ev.Str("at", position(th)).Msg(action)
+}
+
+// callCtx is the run's context carrying the script line of the builtin
+// call, so that an Octopus implementation that records calls (a plan, a
+// journal) can say which line asked for each one.
+func callCtx(th *starlark.Thread) context.Context {
+	return octopus.WithCaller(interp.Context(th), position(th))
 }

@@ -77,7 +77,7 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	default:
 		return nil, fmt.Errorf("%s: for parameter of: got %s, want a deployment, a runbook_run, a task ID or None", b.Name(), of.Type())
 	}
-	ctx := interp.Context(th)
+	ctx := callCtx(th)
 	deadline := time.Now().Add(time.Duration(wait))
 	interval := max(env.PollMin, 10*time.Millisecond)
 	var pending []octopus.Intervention
@@ -160,7 +160,7 @@ func interventionsImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.T
 	if err != nil {
 		return nil, err
 	}
-	ivs, err := oct.Interventions(interp.Context(th), octopus.InterventionQuery{Project: string(project), Environment: string(environment), PendingOnly: true})
+	ivs, err := oct.Interventions(callCtx(th), octopus.InterventionQuery{Project: string(project), Environment: string(environment), PendingOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}

@@ -33,7 +33,7 @@ func projectsImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, err
 	}
-	ps, err := oct.Projects(interp.Context(th), octopus.ProjectQuery{Group: group, Name: name})
+	ps, err := oct.Projects(callCtx(th), octopus.ProjectQuery{Group: group, Name: name})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
@@ -58,7 +58,7 @@ func environmentsImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if err != nil {
 		return nil, err
 	}
-	es, err := oct.Environments(interp.Context(th))
+	es, err := oct.Environments(callCtx(th))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
@@ -91,7 +91,7 @@ func tenantsImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	if err != nil {
 		return nil, err
 	}
-	ts, err := oct.Tenants(interp.Context(th), octopus.TenantQuery{Project: string(project), Tags: tags.items})
+	ts, err := oct.Tenants(callCtx(th), octopus.TenantQuery{Project: string(project), Tags: tags.items})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
@@ -123,7 +123,7 @@ func dashboardImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, err
 	}
-	rows, err := oct.Dashboard(interp.Context(th), octopus.DashboardQuery{Projects: projects.items, Environments: envs.items})
+	rows, err := oct.Dashboard(callCtx(th), octopus.DashboardQuery{Projects: projects.items, Environments: envs.items})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}

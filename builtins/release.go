@@ -50,7 +50,7 @@ func createRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, err
 	}
-	r, err := oct.CreateRelease(interp.Context(th), octopus.CreateReleaseRequest{
+	r, err := oct.CreateRelease(callCtx(th), octopus.CreateReleaseRequest{
 		Project: string(project), Version: version, Channel: channel, Packages: packages,
 		PackageVersion: pkgVersion, Notes: notes, GitRef: gitRef, IfExists: ifExist,
 	})
@@ -93,7 +93,7 @@ func releasesImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	if err != nil {
 		return nil, err
 	}
-	rs, err := oct.Releases(interp.Context(th), octopus.ReleaseQuery{Project: string(project), Channel: channel, Limit: limit})
+	rs, err := oct.Releases(callCtx(th), octopus.ReleaseQuery{Project: string(project), Channel: channel, Limit: limit})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
@@ -125,7 +125,7 @@ func currentImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	if err != nil {
 		return nil, err
 	}
-	r, ok, err := oct.Current(interp.Context(th), string(project), string(environment), string(tenant))
+	r, ok, err := oct.Current(callCtx(th), string(project), string(environment), string(tenant))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
@@ -161,7 +161,7 @@ func progressionImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, err
 	}
-	envs, err := oct.Progression(interp.Context(th), rel.id)
+	envs, err := oct.Progression(callCtx(th), rel.id)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}

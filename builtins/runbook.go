@@ -63,7 +63,7 @@ func runRunbookImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if err := env.admit(th, b.Name(), oct, expectedRuns(len(envs.items), tenants.items)); err != nil {
 		return nil, err
 	}
-	runs, err := oct.RunRunbook(interp.Context(th), octopus.RunbookRequest{
+	runs, err := oct.RunRunbook(callCtx(th), octopus.RunbookRequest{
 		Project: string(project), Runbook: string(runbook), Environments: envs.items, Tenants: tenants.items,
 		TenantTags: tags.items, Snapshot: snapshot, Variables: variables, GuidedFailure: guided.v,
 	})

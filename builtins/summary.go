@@ -69,8 +69,11 @@ func (e *Env) Summary(script string, started time.Time, runErr error, interrupte
 		sa := SummaryAction{Action: a.kind, At: a.at, Target: a.fields["target"], Project: a.fields["project"],
 			Release: a.fields["release"], Runbook: a.fields["runbook"], Environment: a.fields["environment"],
 			Tenant: a.fields["tenant"], TaskID: a.fields["task"], URL: a.fields["url"], Finished: true}
-		if a.kind == "intervene" {
+		switch a.kind {
+		case "intervene":
 			sa.Detail = fmt.Sprintf("%s: %s", a.fields["title"], a.fields["answer"])
+		case "skip":
+			sa.Detail = a.fields["reason"]
 		}
 		if tr := a.run; tr != nil {
 			sa.State = string(tr.task.State)
@@ -119,7 +122,7 @@ func (s Summary) Markdown() string {
 	var b strings.Builder
 	icon := map[string]string{"succeeded": "✅", "failed": "❌", "interrupted": "⏹️"}[s.Outcome]
 	fmt.Fprintf(&b, "## octostar: %s %s %s\n\n", s.Script, icon, s.Outcome)
-	fmt.Fprintf(&b, "%d change%s in %s.", len(s.Actions), plural(len(s.Actions)), s.Finished.Sub(s.Started).Round(time.Second))
+	fmt.Fprintf(&b, "%d action%s in %s.", len(s.Actions), plural(len(s.Actions)), s.Finished.Sub(s.Started).Round(time.Second))
 	if s.Error != "" {
 		fmt.Fprintf(&b, " Error: `%s`", strings.ReplaceAll(firstLine(s.Error), "`", "'"))
 	}

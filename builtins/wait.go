@@ -104,7 +104,7 @@ const maxMissingPolls = 3
 func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, timeout time.Duration, failFast bool) error {
 	var cancelled []*trackedRun // by fail_fast
 	var firstFailure *trackedRun
-	ctx := interp.Context(th)
+	ctx := callCtx(th)
 	start := time.Now()
 	deadline := func(tr *trackedRun) time.Time {
 		if timeout > 0 {
@@ -416,7 +416,7 @@ func (e *Env) admit(th *starlark.Thread, builtin string, oct octopus.Octopus, n 
 	if limit <= 0 {
 		return nil
 	}
-	ctx := interp.Context(th)
+	ctx := callCtx(th)
 	interval := max(e.PollMin, 10*time.Millisecond)
 	said := false
 	for {

@@ -246,8 +246,12 @@ type CreateReleaseRequest struct {
 
 // DeployRequest asks for deployments of one release.
 type DeployRequest struct {
-	Project      string
-	Release      Release // Version (and ID) must be set
+	Project string
+	Release Release // Version (and ID) must be set
+	// Reason says how the script chose the release ("latest eligible
+	// for Test", "given by the script"), for plans and journals; the
+	// server never sees it.
+	Reason       string
 	Environments []string
 	// Tenants are names or IDs, or ["*"] for every connected tenant;
 	// with TenantTags, a tenanted deployment per environment.
