@@ -48,7 +48,7 @@ func replCmd(io stdio, args []string) int {
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}
-	env, stopTargets, err := tf.setup(io, log, os.Getenv)
+	env, stopTargets, err := tf.setup(io, log, os.Getenv, nil)
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}

@@ -54,7 +54,7 @@ func runCmd(io stdio, args []string) int {
 	default:
 		return usageError(io, fs, "--progress %q: want auto, lines or none", prog)
 	}
-	env, stopTargets, err := tf.setup(io, log, os.Getenv)
+	env, stopTargets, err := tf.setup(io, log, os.Getenv, nil)
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}

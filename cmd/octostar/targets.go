@@ -48,7 +48,9 @@ func (t *targetFlags) register(fs *pflag.FlagSet) {
 // setup builds the run's Env: the targets, and the embedded simulator
 // when --sandbox asks for it. The returned function stops what it
 // started.
-func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) string) (*builtins.Env, func(), error) {
+// setup builds the run's Env. wrap, when set, stands in front of every
+// target's live client (a plan recorder, a journal); builtins never know.
+func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) string, wrap func(octopus.Octopus) octopus.Octopus) (*builtins.Env, func(), error) {
 	stop := func() {}
 	var def *octopus.Config
 	switch {
@@ -82,7 +84,11 @@ func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) st
 		if cfg.InsecureSkipTLSVerify {
 			log.Warn().Str("target", cfg.Name).Msg("TLS certificate verification is off for this target")
 		}
-		return octopus.New(cfg)
+		c, err := octopus.New(cfg)
+		if err != nil || wrap == nil {
+			return c, err
+		}
+		return wrap(c), nil
 	})
 	if t.pollMin <= 0 || t.pollMax < t.pollMin {
 		stop()
