@@ -85,8 +85,11 @@ func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) st
 			log.Warn().Str("target", cfg.Name).Msg("TLS certificate verification is off for this target")
 		}
 		c, err := octopus.New(cfg)
-		if err != nil || wrap == nil {
-			return c, err
+		switch {
+		case err != nil:
+			return nil, err
+		case wrap == nil:
+			return c, nil
 		}
 		return wrap(c), nil
 	})
