@@ -38,6 +38,7 @@ type Env struct {
 	Progress io.Writer
 
 	mu      sync.Mutex
+	pollers map[octopus.Octopus]*poller
 	runs    []*trackedRun
 	actions []*actionRecord
 	outputs map[string]starlark.Value
@@ -88,12 +89,21 @@ type trackedRun struct {
 	missing int // polls in a row that did not return the task
 	skipped bool
 	reason  string
+	// startedAt is when this run asked for the task, on our clock.
+	startedAt time.Time
 }
 
+// track adds a run this script started. Its first poll waits one
+// PollMin: a task polled at once would only say Queued.
 func (e *Env) track(r *trackedRun) {
+	r.startedAt = time.Now()
+	p := e.pollerFor(r.oct)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.runs = append(e.runs, r)
+	if p.next.IsZero() {
+		p.next = r.startedAt.Add(e.pollMin())
+	}
 }
 
 func (e *Env) tracked() []*trackedRun {

@@ -2,7 +2,9 @@ package builtins
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -25,6 +27,45 @@ type Record struct {
 	// payload is Go-side state a builtin needs back (the target a run
 	// belongs to); scripts cannot reach it.
 	payload any
+	// lazy, when set, reads the fields named in lazyKeys on first use,
+	// once: a release fresh from create_release knows its ID and
+	// version but not its packages until a script asks.
+	lazy     func() (map[string]starlark.Value, error)
+	lazyKeys []string
+	once     sync.Once
+	loaded   map[string]starlark.Value
+	lazyErr  error
+}
+
+// load runs the lazy reader once; fields it returns replace the known
+// ones. Safe for concurrent use: after once.Do, loaded is read-only.
+func (r *Record) load() error {
+	r.once.Do(func() {
+		m, err := r.lazy()
+		if err != nil {
+			r.lazyErr = fmt.Errorf("reading the rest of %s %s: %w", r.kind, r.id, err)
+			return
+		}
+		for _, v := range m {
+			v.Freeze()
+		}
+		r.loaded = m
+	})
+	return r.lazyErr
+}
+
+// field returns a field's value, reading lazy fields when needed.
+func (r *Record) field(name string) (starlark.Value, bool, error) {
+	if r.lazy != nil && slices.Contains(r.lazyKeys, name) {
+		if err := r.load(); err != nil {
+			return nil, true, err
+		}
+		if v, ok := r.loaded[name]; ok {
+			return v, true, nil
+		}
+	}
+	v, ok := r.fields[name]
+	return v, ok, nil
 }
 
 var (
@@ -59,7 +100,7 @@ func (r *Record) String() string {
 	b.WriteByte('(')
 	first := true
 	for _, k := range r.summary {
-		v := r.fields[k]
+		v, _, _ := r.field(k) // a failed read shows what is known
 		if v == nil || v == starlark.None || v == starlark.String("") {
 			continue
 		}
@@ -102,8 +143,8 @@ func (r *Record) Hash() (uint32, error) {
 // Attr returns a field or method; (nil, nil) lets Starlark suggest a
 // spelling for an unknown name.
 func (r *Record) Attr(name string) (starlark.Value, error) {
-	if v, ok := r.fields[name]; ok {
-		return v, nil
+	if v, ok, err := r.field(name); ok {
+		return v, err
 	}
 	if m, ok := r.methods[name]; ok {
 		return m, nil
@@ -136,7 +177,8 @@ func (r *Record) CompareSameType(op syntax.Token, y starlark.Value, depth int) (
 
 // get reads a string field (for builtins that take records back).
 func (r *Record) get(name string) string {
-	if s, ok := r.fields[name].(starlark.String); ok {
+	v, _, _ := r.field(name)
+	if s, ok := v.(starlark.String); ok {
 		return string(s)
 	}
 	return ""

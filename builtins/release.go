@@ -50,7 +50,8 @@ func createRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, err
 	}
-	r, err := oct.CreateRelease(callCtx(th), octopus.CreateReleaseRequest{
+	ctx := callCtx(th)
+	r, err := oct.CreateRelease(ctx, octopus.CreateReleaseRequest{
 		Project: string(project), Version: version, Channel: channel, Packages: packages,
 		PackageVersion: pkgVersion, Notes: notes, GitRef: gitRef, IfExists: ifExist,
 	})
@@ -58,7 +59,7 @@ func createRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
 	env.logAction(th, "create_release", map[string]string{"project": r.Project, "release": r.Version, "channel": r.Channel, "target": oct.Target().Name, "url": r.URL}, nil)
-	return releaseValue(r), nil
+	return briefReleaseValue(ctx, oct, r), nil
 }
 
 var releasesSpec = &interp.Spec{

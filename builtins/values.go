@@ -1,6 +1,9 @@
 package builtins
 
 import (
+	"context"
+	"time"
+
 	sltime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
 
@@ -44,6 +47,34 @@ func releaseValue(r octopus.Release) *Record {
 		field{"url", str(r.URL)},
 	)
 	rec.payload = r
+	return rec
+}
+
+// lazyReadTimeout bounds the one read that completes a brief release.
+const lazyReadTimeout = time.Minute
+
+// briefReleaseValue is a release known by ID and version only (fresh
+// from create_release): channel, packages and notes are read with one
+// request the first time the script looks at any of them.
+func briefReleaseValue(ctx context.Context, oct octopus.Octopus, r octopus.Release) *Record {
+	rec := releaseValue(r)
+	if !r.Brief {
+		return rec
+	}
+	rec.lazyKeys = []string{"channel", "packages", "notes"}
+	// The read may come in a later REPL statement, after the context of
+	// the call that made the release has ended: keep its values (the
+	// script line) but not its end, and bound the read on its own.
+	ctx = context.WithoutCancel(ctx)
+	rec.lazy = func() (map[string]starlark.Value, error) {
+		ctx, cancel := context.WithTimeout(ctx, lazyReadTimeout)
+		defer cancel()
+		full, err := oct.Release(ctx, r.Project, r.Version)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]starlark.Value{"channel": str(full.Channel), "packages": strDict(full.Packages), "notes": str(full.Notes)}, nil
+	}
 	return rec
 }
 

@@ -97,10 +97,9 @@ func collectRuns(v starlark.Value) ([]*trackedRun, error) {
 // before the wait stops expecting it.
 const maxMissingPolls = 3
 
-// wait polls the runs' tasks until every one has finished or its time
-// is up. Each target gets one request per interval for all its pending
-// tasks. The interval starts at PollMin and grows to PollMax while
-// nothing changes. With timeout 0 each run keeps its own timeout.
+// wait follows the runs' tasks until every one has ended or its time is
+// up. States come from the targets' pollers (see poller), so a wait adds
+// no request of its own. With timeout 0 each run keeps its own timeout.
 func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, timeout time.Duration, failFast bool) error {
 	var cancelled []*trackedRun // by fail_fast
 	var firstFailure *trackedRun
@@ -115,7 +114,6 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 		}
 		return time.Time{}
 	}
-	interval := max(e.PollMin, 10*time.Millisecond)
 	for _, tr := range runs {
 		tr.waitErr = ""
 	}
@@ -129,11 +127,12 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 		if len(pending) == 0 {
 			break
 		}
-		changed := false
+		sleep := e.pollMax()
 		for oct, trs := range pending {
-			ids := make([]string, 0, len(trs))
-			for _, tr := range trs {
-				ids = append(ids, tr.run.TaskID)
+			p := e.pollerFor(oct)
+			if d := p.due(time.Now()); d > 0 {
+				sleep = min(sleep, d)
+				continue
 			}
 			// A poll that outlives the nearest deadline is abandoned,
 			// so a server that stops answering cannot hold a wait past
@@ -142,7 +141,7 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 			if next := nextDeadline(trs, deadline); !next.IsZero() {
 				pollCtx, cancelPoll = context.WithDeadline(ctx, next)
 			}
-			tasks, err := oct.Tasks(pollCtx, ids)
+			_, err := e.poll(pollCtx, p)
 			cancelPoll()
 			if err != nil && ctx.Err() == nil && pollCtx.Err() != nil {
 				continue // the deadline passed mid-request; the check below times the runs out
@@ -150,9 +149,7 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 			if err != nil {
 				return fmt.Errorf("%s: %w%s", builtin, err, stillRunning(runs))
 			}
-			if e.apply(ctx, trs, tasks) {
-				changed = true
-			}
+			sleep = min(sleep, p.due(time.Now()))
 		}
 		if failFast && firstFailure == nil {
 			if firstFailure = firstFailed(runs); firstFailure != nil {
@@ -167,24 +164,26 @@ func (e *Env) wait(th *starlark.Thread, builtin string, runs []*trackedRun, time
 				}
 			}
 		}
-		if changed {
-			interval = max(e.PollMin, 10*time.Millisecond)
-		} else {
-			interval = min(interval*3/2, max(e.PollMax, e.PollMin))
-		}
 		if next := nextDeadline(runs, deadline); !next.IsZero() {
-			interval = max(min(interval, time.Until(next)), time.Millisecond)
+			sleep = min(sleep, time.Until(next))
+		}
+		if !anyPending(runs) {
+			continue
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%s: %s%s", builtin, interp.CauseText(ctx), stillRunning(runs))
-		case <-time.After(interval):
+		case <-time.After(max(sleep, time.Millisecond)):
 		}
 	}
 	if firstFailure != nil {
 		return failFastError(builtin, firstFailure, runs, cancelled)
 	}
 	return checkRuns(builtin, runs)
+}
+
+func anyPending(runs []*trackedRun) bool {
+	return slices.ContainsFunc(runs, func(tr *trackedRun) bool { return !tr.finished() && tr.waitErr == "" })
 }
 
 func firstFailed(runs []*trackedRun) *trackedRun {
@@ -399,6 +398,16 @@ func (e *Env) progress(tr *trackedRun, state octopus.TaskState) {
 	fmt.Fprintln(e.Progress, line)
 }
 
+// note writes a one-off progress message.
+func (e *Env) note(msg string) {
+	if e.Progress == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fmt.Fprintln(e.Progress, msg)
+}
+
 // limitFor is the in-flight cap for a target.
 func (e *Env) limitFor(target string) int {
 	if n, ok := e.Parallel[target]; ok {
@@ -408,52 +417,41 @@ func (e *Env) limitFor(target string) int {
 }
 
 // admit waits, politely, until the target has room for n more tasks of
-// this run under its cap, polling the tasks in flight meanwhile. One
-// request may start several tasks (environments times tenants); when n
-// alone exceeds the cap it waits for the target to be idle instead.
+// this run under its cap, taking states from the target's poller
+// meanwhile. One request may start several tasks (environments times
+// tenants); when n alone exceeds the cap it waits for the target to be
+// idle instead.
 func (e *Env) admit(th *starlark.Thread, builtin string, oct octopus.Octopus, n int) error {
 	limit := e.limitFor(oct.Target().Name)
 	if limit <= 0 {
 		return nil
 	}
 	ctx := callCtx(th)
-	interval := max(e.PollMin, 10*time.Millisecond)
+	p := e.pollerFor(oct)
 	said := false
 	for {
-		var inFlight []*trackedRun
-		ids := []string{}
-		for _, tr := range e.tracked() {
-			if tr.oct == oct && !tr.finished() {
-				inFlight = append(inFlight, tr)
-				ids = append(ids, tr.run.TaskID)
-			}
-		}
-		if len(inFlight) == 0 || len(inFlight)+n <= limit {
+		inFlight := len(e.unfinished(oct))
+		if inFlight == 0 || inFlight+n <= limit {
 			return nil
 		}
 		if !said {
-			if e.Progress != nil {
-				e.mu.Lock()
-				fmt.Fprintf(e.Progress, "waiting for a free slot on %s: %d of %d tasks in flight\n", oct.Target().Name, len(inFlight), limit)
-				e.mu.Unlock()
-			}
-			e.Log.Info().Str("target", oct.Target().Name).Int("in_flight", len(inFlight)).Int("limit", limit).Str("at", position(th)).
-				Msgf("waiting for a free slot: %d of %d tasks in flight (--max-parallel)", len(inFlight), limit)
+			e.note(fmt.Sprintf("waiting for a free slot on %s: %d of %d tasks in flight", oct.Target().Name, inFlight, limit))
+			e.Log.Info().Str("target", oct.Target().Name).Int("in_flight", inFlight).Int("limit", limit).Str("at", position(th)).
+				Msgf("waiting for a free slot: %d of %d tasks in flight (--max-parallel)", inFlight, limit)
 			said = true
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %s while waiting for a free slot", builtin, interp.CauseText(ctx))
-		case <-time.After(interval):
+		if d := p.due(time.Now()); d > 0 {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s: %s while waiting for a free slot", builtin, interp.CauseText(ctx))
+			case <-time.After(d):
+			}
 		}
-		tasks, err := oct.Tasks(ctx, ids)
-		if err != nil {
+		if _, err := e.poll(ctx, p); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s: %s while waiting for a free slot", builtin, interp.CauseText(ctx))
+			}
 			return fmt.Errorf("%s: %w", builtin, err)
-		}
-		if e.apply(ctx, inFlight, tasks) {
-			interval = max(e.PollMin, 10*time.Millisecond)
-		} else {
-			interval = min(interval*3/2, max(e.PollMax, e.PollMin))
 		}
 	}
 }

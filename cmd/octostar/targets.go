@@ -42,12 +42,19 @@ func (t *targetFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&t.insecure, "insecure-skip-tls-verify", false, "do not verify the default target's TLS certificate (unsafe; logged as a warning)")
 	fs.DurationVar(&t.pollMin, "poll-interval", time.Second, "first interval between task polls; it grows while tasks run")
 	fs.DurationVar(&t.pollMax, "max-poll-interval", 10*time.Second, "longest interval between task polls")
-	fs.IntVar(&t.maxParallel, "max-parallel", 4, "tasks this run keeps in flight per target; new starts wait for a free slot (0: no cap)")
+	fs.IntVar(&t.maxParallel, "max-parallel", defaultMaxParallel, "tasks this run keeps in flight per target, queued or running; new starts wait for a free slot (0: no cap)")
 }
 
 // setup builds the run's Env: the targets, and the embedded simulator
 // when --sandbox asks for it. The returned function stops what it
 // started.
+// defaultMaxParallel is twice Octopus's default task cap of 5: the
+// server always has the next five queued when a task ends, so it never
+// idles between two of our polls, yet never holds more than five of
+// ours in its queue. Hundreds queued at once is what makes a server
+// choke (OctopusDeploy/Issues#6809).
+const defaultMaxParallel = 10
+
 // setup builds the run's Env. wrap, when set, stands in front of every
 // target's live client (a plan recorder, a journal); builtins never know.
 func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) string, wrap func(octopus.Octopus) octopus.Octopus) (*builtins.Env, func(), error) {

@@ -62,6 +62,9 @@ func (c *Client) Deploy(ctx context.Context, r DeployRequest) ([]Run, error) {
 			return nil, preferLocal(c.wrap(ctx, op, err), unknown)
 		}
 		started = res.DeploymentServerTasks
+		if len(envNames) == 1 && unknown == nil {
+			return c.describeDeploymentsIn(ctx, p, r.Release, started, envNames[0])
+		}
 	}
 	return c.describeDeployments(ctx, p, r.Release, started)
 }
@@ -93,11 +96,22 @@ func (e *PartialError) Error() string {
 
 func (e *PartialError) Unwrap() error { return e.Err }
 
-// describeDeployments reads the created deployments in one request to
-// learn each one's environment and tenant.
+// describeDeployments learns each created deployment's environment and
+// tenant. One untenanted deployment to one environment is known from the
+// request alone; anything else is read back in one request, since the
+// answer lists only deployment and task IDs.
 func (c *Client) describeDeployments(ctx context.Context, p Project, rel Release, started []*deployments.DeploymentServerTask) ([]Run, error) {
+	return c.describeDeploymentsIn(ctx, p, rel, started, "")
+}
+
+func (c *Client) describeDeploymentsIn(ctx context.Context, p Project, rel Release, started []*deployments.DeploymentServerTask, onlyEnv string) ([]Run, error) {
 	if len(started) == 0 {
 		return nil, nil
+	}
+	if len(started) == 1 && onlyEnv != "" {
+		s := started[0]
+		return []Run{{Kind: KindDeployment, ID: s.DeploymentID, TaskID: s.ServerTaskID, Project: p.Name, ProjectID: p.ID,
+			Release: rel, Environment: onlyEnv, URL: c.TaskURL(s.ServerTaskID)}}, nil
 	}
 	var ids []string
 	for _, s := range started {

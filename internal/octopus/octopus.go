@@ -97,6 +97,12 @@ type Release struct {
 	Notes    string
 	Created  time.Time
 	URL      string
+	// Brief marks a release known only by what creating it answered (ID
+	// and version, and the channel when the request named one): its
+	// channel, packages, notes and creation time are read on demand
+	// with Release(Project, Version). A train of two hundred releases
+	// then costs two hundred requests, not four hundred.
+	Brief bool
 }
 
 // RunKind tells deployments from runbook runs.

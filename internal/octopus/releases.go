@@ -10,8 +10,9 @@ import (
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/releases"
 )
 
-// CreateRelease presses CREATE RELEASE through releases/create/v1, then
-// reads the release back once for its channel and packages.
+// CreateRelease presses CREATE RELEASE through releases/create/v1. The
+// answer names only the release's ID and version, so the result is
+// Brief: its channel and packages are read when someone asks.
 func (c *Client) CreateRelease(ctx context.Context, r CreateReleaseRequest) (Release, error) {
 	p, err := c.project(ctx, r.Project)
 	if err != nil {
@@ -47,7 +48,12 @@ func (c *Client) CreateRelease(ctx context.Context, r CreateReleaseRequest) (Rel
 	if err != nil {
 		return Release{}, c.wrap(ctx, op, err)
 	}
-	return c.releaseByID(ctx, p, res.ReleaseID)
+	rel := Release{ID: res.ReleaseID, Version: res.ReleaseVersion, ProjectID: p.ID, Project: p.Name,
+		URL: c.webURL("releases", res.ReleaseID), Brief: true}
+	if !cmd.IgnoreIfAlreadyExists {
+		rel.Channel = cmd.ChannelIDOrName // a reused release may be in another channel
+	}
+	return rel, nil
 }
 
 // progression reads where a release may go now: the environments of
