@@ -17,6 +17,7 @@ lint: ## formatting and vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run ./cmd/octostar fmt --check scripts testdata/e2e testdata/builtins
 
 docs: ## regenerate docs/builtins.md from the builtin registry
 	$(GO) run ./cmd/octostar doc --markdown > docs/builtins.md

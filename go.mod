@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/OctopusDeploy/go-octopusdeploy/v2 v2.114.1
+	github.com/bazelbuild/buildtools v0.0.0-20260904073137-eaa4d125b423
 	github.com/chzyer/readline v1.5.1
 	github.com/rs/zerolog v1.35.1
 	github.com/spf13/pflag v1.1.0

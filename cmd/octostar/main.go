@@ -37,6 +37,7 @@ func commands() map[string]command {
 	cmds := []command{
 		{"run", "run a script", runCmd},
 		{"check", "parse and resolve scripts without running them", checkCmd},
+		{"fmt", "format scripts as buildifier does", fmtCmd},
 		{"repl", "explore interactively with the same builtins", replCmd},
 		{"doc", "show the builtins and their documentation", docCmd},
 		{"sandbox", "serve the Octopus Server simulator", sandboxCmd},
