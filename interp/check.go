@@ -14,12 +14,93 @@ import (
 )
 
 // Finding is one problem the checker found, at a position in a script.
+// Lint findings carry an ID, a short name, and a one-line fix; warnings
+// are legal Starlark that is likely wrong, and do not fail a check
+// unless asked.
 type Finding struct {
-	Pos syntax.Position
-	Msg string
+	Pos     syntax.Position
+	Msg     string
+	ID      string // "OS101"; "" for plain errors
+	Name    string // "ignored-run"
+	Fix     string // one line
+	Warning bool
 }
 
-func (f Finding) String() string { return fmt.Sprintf("%s: %s", f.Pos, f.Msg) }
+func (f Finding) String() string {
+	if f.ID == "" {
+		return fmt.Sprintf("%s: %s", f.Pos, f.Msg)
+	}
+	kind := "error"
+	if f.Warning {
+		kind = "warning"
+	}
+	s := fmt.Sprintf("%s: %s %s (%s): %s", f.Pos, kind, f.ID, f.Name, f.Msg)
+	if f.Fix != "" {
+		s += "\n    fix: " + f.Fix
+	}
+	return s
+}
+
+// The lint IDs the checker itself raises; builtins add their own
+// through Spec.Lint and Param.Check.
+const (
+	IDUnknownKeyword = "OS102"
+	IDBadLiteral     = "OS103"
+)
+
+// LintCall is what a builtin's Lint sees of one call in a script.
+type LintCall struct {
+	Call *syntax.CallExpr
+	// Keywords are the keyword arguments as written.
+	Keywords map[string]syntax.Expr
+	// Discarded is true when the call is a statement of its own, so its
+	// result is dropped.
+	Discarded bool
+	// File is the whole script, for rules that look at other calls.
+	File *syntax.File
+}
+
+// Calls lists the calls in f of the predeclared name (not shadowed).
+func Calls(f *syntax.File, name string) []*syntax.CallExpr {
+	var out []*syntax.CallExpr
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if c, ok := n.(*syntax.CallExpr); ok {
+			if id, ok := c.Fn.(*syntax.Ident); ok && id.Name == name {
+				if b, ok := id.Binding.(*resolve.Binding); ok && b.Scope == resolve.Predeclared {
+					out = append(out, c)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// Literal is the value of a string, number or True/False/None written in
+// the script, or nil for anything computed.
+func Literal(e syntax.Expr) starlark.Value {
+	switch x := e.(type) {
+	case *syntax.Literal:
+		switch v := x.Value.(type) {
+		case string:
+			return starlark.String(v)
+		case int64:
+			return starlark.MakeInt64(v)
+		case float64:
+			return starlark.Float(v)
+		}
+	case *syntax.Ident:
+		switch x.Name {
+		case "True":
+			return starlark.True
+		case "False":
+			return starlark.False
+		case "None":
+			return starlark.None
+		}
+	}
+	return nil
+}
 
 // Check parses and resolves each script, and the modules it loads,
 // without running anything. It reports every problem it can find rather
@@ -90,10 +171,15 @@ func (c *checker) file(name string, src []byte) map[string]bool {
 			}
 		}
 	}
+	discarded := map[*syntax.CallExpr]bool{}
 	syntax.Walk(f, func(n syntax.Node) bool {
 		switch n := n.(type) {
+		case *syntax.ExprStmt:
+			if call, ok := n.X.(*syntax.CallExpr); ok {
+				discarded[call] = true
+			}
 		case *syntax.CallExpr:
-			c.call(n)
+			c.call(n, f, discarded[n])
 		case *syntax.LoadStmt:
 			c.load(n)
 		}
@@ -108,8 +194,9 @@ func (c *checker) file(name string, src []byte) map[string]bool {
 	return exported
 }
 
-// call checks a call to a registered builtin against its parameters.
-func (c *checker) call(call *syntax.CallExpr) {
+// call checks a call to a registered builtin against its parameters,
+// vets literal arguments, and runs the builtin's own lint.
+func (c *checker) call(call *syntax.CallExpr, f *syntax.File, discarded bool) {
 	id, ok := call.Fn.(*syntax.Ident)
 	if !ok {
 		return
@@ -123,19 +210,29 @@ func (c *checker) call(call *syntax.CallExpr) {
 	}
 	names := spec.ParamNames()
 	given := map[string]bool{}
+	keywords := map[string]syntax.Expr{}
 	positional, splat := 0, false
 	for _, arg := range call.Args {
 		switch a := arg.(type) {
 		case *syntax.BinaryExpr:
 			if a.Op != syntax.EQ {
+				c.literal(spec, positionalParam(spec, positional), a)
 				positional++
 				continue
 			}
 			kw := a.X.(*syntax.Ident)
 			given[kw.Name] = true
+			keywords[kw.Name] = a.Y
 			if !slices.Contains(names, kw.Name) && !spec.acceptsKwargs() {
-				c.add(kw.NamePos, "%s: unknown keyword argument %q%s", spec.Name, kw.Name, didYouMean(kw.Name, names))
+				fix := fmt.Sprintf("see `octostar doc %s` for its parameters", spec.Name)
+				if s, ok := Nearest(kw.Name, names); ok {
+					fix = fmt.Sprintf("write %s = ... instead of %s = ...", s, kw.Name)
+				}
+				c.findings = append(c.findings, Finding{Pos: kw.NamePos, ID: IDUnknownKeyword, Name: "unknown-keyword",
+					Msg: fmt.Sprintf("%s: unknown keyword argument %q%s", spec.Name, kw.Name, didYouMean(kw.Name, names)), Fix: fix})
+				continue
 			}
+			c.literal(spec, paramNamed(spec, kw.Name), a.Y)
 		case *syntax.UnaryExpr:
 			if a.Op == syntax.STAR || a.Op == syntax.STARSTAR {
 				splat = true
@@ -143,8 +240,12 @@ func (c *checker) call(call *syntax.CallExpr) {
 				positional++
 			}
 		default:
+			c.literal(spec, positionalParam(spec, positional), a)
 			positional++
 		}
+	}
+	if spec.Lint != nil {
+		c.findings = append(c.findings, spec.Lint(LintCall{Call: call, Keywords: keywords, Discarded: discarded, File: f})...)
 	}
 	if max := spec.MaxPositional(); max >= 0 && positional > max {
 		c.add(call.Lparen, "%s: got %d positional arguments, want at most %d%s", spec.Name, positional, max, spec.keywordHint(max))
@@ -158,6 +259,40 @@ func (c *checker) call(call *syntax.CallExpr) {
 		}
 		c.add(call.Lparen, "%s: missing argument for %s", spec.Name, p.Name)
 	}
+}
+
+// literal vets a literal argument with its parameter's Check.
+func (c *checker) literal(spec *Spec, p *Param, e syntax.Expr) {
+	if p == nil || p.Check == nil {
+		return
+	}
+	v := Literal(e)
+	if v == nil {
+		return
+	}
+	if err := p.Check(v); err != nil {
+		start, _ := e.Span()
+		c.findings = append(c.findings, Finding{Pos: start, ID: IDBadLiteral, Name: "bad-value", Warning: true,
+			Msg: fmt.Sprintf("%s: for parameter %s: %v", spec.Name, p.Name, err),
+			Fix: "correct the value; the run would stop at this call"})
+	}
+}
+
+func paramNamed(spec *Spec, name string) *Param {
+	for i := range spec.Params {
+		if spec.Params[i].Name == name {
+			return &spec.Params[i]
+		}
+	}
+	return nil
+}
+
+// positionalParam is the parameter the i-th positional argument fills.
+func positionalParam(spec *Spec, i int) *Param {
+	if i < len(spec.Params) && !spec.Params[i].KeywordOnly && !spec.Params[i].Kwargs {
+		return &spec.Params[i]
+	}
+	return nil
 }
 
 // load checks the module path, checks the loaded file once, and checks

@@ -35,11 +35,11 @@ def deploy_all():
 		`main.star:2:6: cannot load lib/none.star: no such file in the script folder "` + dir + `"`,
 		`main.star:3:6: cannot load ../up.star: the path leaves the script folder "` + dir + `"`,
 		`main.star:4:5: undefined: depoy (did you mean deploy?)`,
-		`main.star:5:23: deploy: unknown keyword argument "wiat" (did you mean wait?)`,
+		"main.star:5:23: error OS102 (unknown-keyword): deploy: unknown keyword argument \"wiat\" (did you mean wait?)\n    fix: write wait = ... instead of wiat = ...",
 		`main.star:6:7: deploy: missing argument for to`,
 		`main.star:7:7: deploy: got 3 positional arguments, want at most 2 (pass release, wait, timeout by keyword)`,
 		`main.star:9:12: undefined: lenn (did you mean len?)`,
-		`main.star:11:49: deploy: unknown keyword argument "relase" (did you mean release?)`,
+		"main.star:11:49: error OS102 (unknown-keyword): deploy: unknown keyword argument \"relase\" (did you mean release?)\n    fix: write release = ... instead of relase = ...",
 		`other.star:1:5: syntax error: got newline, want primary expression`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

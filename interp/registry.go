@@ -28,6 +28,10 @@ type Param struct {
 	Variadic bool
 	// Kwargs collects unknown keyword arguments (**name); it must come last.
 	Kwargs bool
+	// Check, when set, vets a literal argument (a string or number
+	// written in the script) before the script runs, for `octostar
+	// check`: it returns why the value will be refused, or nil.
+	Check func(literal starlark.Value) error
 }
 
 // Optional reports whether the caller may leave the parameter out.
@@ -57,6 +61,9 @@ type Spec struct {
 	Members []*Spec
 	// Example is a short script fragment shown in the docs.
 	Example string
+	// Lint, when set, looks at each call of the builtin in a script for
+	// mistakes that are legal but likely wrong, for `octostar check`.
+	Lint func(call LintCall) []Finding
 
 	prepared   sync.Once
 	keywords   []string // ParamNames, computed once

@@ -10,7 +10,9 @@ import (
 func checkCmd(io stdio, args []string) int {
 	fs := newFlags(io, "check", "SCRIPT.star...",
 		"Parses and resolves scripts, and the modules they load, without running them.\n"+
-			"Reports every problem as file:line:col: message and exits 1 if there is any.")
+			"Reports every problem as file:line:col: message and exits 1 if there is an error.\n"+
+			"Lint warnings (legal but likely wrong) carry an ID and a one-line fix; --strict fails on them too.")
+	strict := fs.Bool("strict", false, "exit 1 on warnings as well as errors")
 	if code, done := parseFlags(io, fs, args); done {
 		return code
 	}
@@ -24,11 +26,19 @@ func checkCmd(io stdio, args []string) int {
 	}
 	runtime := interp.New(interp.Options{Registry: builtins.Registry(), Globals: builtins.Globals(nil)})
 	findings := runtime.Check(fs.Args()...)
+	errs, warnings := 0, 0
 	for _, f := range findings {
 		fmt.Fprintln(io.out, f)
+		if f.Warning {
+			warnings++
+		} else {
+			errs++
+		}
 	}
 	if len(findings) > 0 {
-		fmt.Fprintf(io.err, "%d problem%s found\n", len(findings), plural(len(findings)))
+		fmt.Fprintf(io.err, "%d error%s, %d warning%s\n", errs, plural(errs), warnings, plural(warnings))
+	}
+	if errs > 0 || (*strict && warnings > 0) {
 		return exitFailed
 	}
 	return exitOK

@@ -54,7 +54,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{name: "command help", args: []string{"help", "run"}, wantCode: 0},
 		{name: "flag help", args: []string{"run", "--help"}, wantCode: 0},
 		{name: "check clean", args: []string{"check", ok}, wantCode: 0},
-		{name: "check finds problems", args: []string{"check", bad}, wantCode: 1, wantErrHas: "1 problem found"},
+		{name: "check finds problems", args: []string{"check", bad}, wantCode: 1, wantErrHas: "1 error, 0 warnings"},
 		{name: "check missing file", args: []string{"check", "nope.star"}, wantCode: 2, wantErrHas: "cannot read script nope.star"},
 		{name: "doc one", args: []string{"doc", "duration"}, wantCode: 0},
 		{name: "doc member", args: []string{"doc", "json.encode"}, wantCode: 0},
