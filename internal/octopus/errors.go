@@ -80,7 +80,7 @@ func (c *Client) wrap(ctx context.Context, op string, err error) error {
 			u.RawQuery = ""
 			where = u.String()
 		}
-		return fmt.Errorf("%s: %s %s: %v", op, uerr.Op, where, uerr.Err)
+		return fmt.Errorf("%s: %s %s: %w", op, uerr.Op, where, uerr.Err)
 	}
 	return fmt.Errorf("%s: %v", op, err)
 }
