@@ -21,6 +21,9 @@ func Render(w io.Writer, err error) {
 
 // FormatError is Render into a string, ending in a newline.
 func FormatError(err error) string {
+	if err == nil {
+		return ""
+	}
 	var b strings.Builder
 	if ee := innermostEvalError(err); ee != nil {
 		b.WriteString(ee.Backtrace())

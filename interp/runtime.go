@@ -32,6 +32,10 @@ type Options struct {
 	Globals starlark.StringDict
 	// MaxSteps caps Starlark execution steps; 0 means unlimited.
 	MaxSteps uint64
+	// MaxMemory stops a script once the process heap passes this many
+	// bytes; 0 means unlimited. The heap is the whole process's, so set
+	// it well above what the embedding program itself uses.
+	MaxMemory uint64
 	// Stdout receives print() output; nil means os.Stdout.
 	Stdout io.Writer
 	// Modules are virtual modules that load() finds by exact name
@@ -100,7 +104,11 @@ func (r *Runtime) NewThread(ctx context.Context, name string, loader *Loader) (*
 		}
 	}
 	stop := context.AfterFunc(ctx, func() { th.Cancel(CauseText(ctx)) })
-	return th, func() { stop() }
+	stopWatch := func() {}
+	if r.opts.MaxMemory > 0 {
+		stopWatch = watchMemory(th, r.opts.MaxMemory)
+	}
+	return th, func() { stop(); stopWatch() }
 }
 
 // Context returns the context of the run a thread belongs to. Builtins

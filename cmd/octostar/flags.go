@@ -77,13 +77,30 @@ func (l *logFlags) logger(w io.Writer) (zerolog.Logger, error) {
 
 // runtimeFlags configure the sandbox for run and repl.
 type runtimeFlags struct {
-	vars     []string
-	maxSteps uint64
+	vars      []string
+	maxSteps  uint64
+	maxMemory byteSize
 }
 
 func (r *runtimeFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&r.vars, "var", nil, "set vars[NAME] to VALUE for the script (NAME=VALUE, repeatable)")
 	fs.Uint64Var(&r.maxSteps, "max-steps", interp.DefaultMaxSteps, "cap on Starlark execution steps (0 means unlimited)")
+	r.maxMemory = interp.DefaultMaxMemory
+	fs.Var(&r.maxMemory, "max-memory", "stop the script when octostar's heap passes this size, e.g. 512MiB (0 means unlimited)")
+}
+
+// byteSize is a flag holding a size such as 512MiB.
+type byteSize uint64
+
+func (b *byteSize) String() string { return interp.FormatBytes(uint64(*b)) }
+func (b *byteSize) Type() string   { return "size" }
+func (b *byteSize) Set(s string) error {
+	n, err := interp.ParseBytes(s)
+	if err != nil {
+		return err
+	}
+	*b = byteSize(n)
+	return nil
 }
 
 // parseVars checks --var NAME=VALUE pairs.

@@ -54,11 +54,12 @@ func replCmd(io stdio, args []string) int {
 	}
 	defer stopTargets()
 	runtime := interp.New(interp.Options{
-		Registry: builtins.Registry(),
-		Globals:  builtins.Globals(vars),
-		MaxSteps: rt.maxSteps,
-		Stdout:   io.out,
-		Locals:   env.Locals(),
+		Registry:  builtins.Registry(),
+		Globals:   builtins.Globals(vars),
+		MaxSteps:  rt.maxSteps,
+		MaxMemory: uint64(rt.maxMemory),
+		Stdout:    io.out,
+		Locals:    env.Locals(),
 	})
 	session, err := runtime.NewREPL(".")
 	if err != nil {

@@ -72,11 +72,12 @@ func runCmd(io stdio, args []string) int {
 	}
 
 	runtime := interp.New(interp.Options{
-		Registry: builtins.Registry(),
-		Globals:  builtins.Globals(vars),
-		MaxSteps: rt.maxSteps,
-		Stdout:   io.out,
-		Locals:   env.Locals(),
+		Registry:  builtins.Registry(),
+		Globals:   builtins.Globals(vars),
+		MaxSteps:  rt.maxSteps,
+		MaxMemory: uint64(rt.maxMemory),
+		Stdout:    io.out,
+		Locals:    env.Locals(),
 	})
 	log.Debug().Str("script", script).Int("vars", len(vars)).Msg("run")
 	start := time.Now()
