@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/octostar/octostar/builtins"
+	"github.com/octostar/octostar/internal/octosim"
 )
 
 // TestExamplesRunOnSandbox runs each example script the README points
@@ -22,6 +24,7 @@ func TestExamplesRunOnSandbox(t *testing.T) {
 			"Payments API 1.2.0 is in Test, not in Staging", "Checkout Web 2.2.0: Success in Staging"}},
 		{"approve_pending.star", nil, []string{"approved Approve production release: Payments API in Production", "Payments API 1.2.0 to Production: Success"}},
 		{"runbook_tenants.star", nil, []string{"running Rebuild search index for 3 tenants in Test", "Globex: Success"}},
+		{"ordered_rollout.star", nil, []string{"wave 1: Notification Service 1.0.2 Success in Development", "wave 2: Fraud Detection 1.0.1 Success in Development"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.script, func(t *testing.T) {
@@ -49,6 +52,19 @@ func TestSandboxFlagsRefuseMixing(t *testing.T) {
 	code, _, errOut = call(t, "", "run", "--sandbox=nope.json", p)
 	if code != exitUsage || !strings.Contains(errOut, "--sandbox=nope.json:") {
 		t.Errorf("code %d: %s", code, errOut)
+	}
+	// A seed that names a missing lifecycle: the seed path, the JSON path
+	// and the nearest name.
+	var seed map[string]any
+	json.Unmarshal(octosim.DemoSeedJSON(), &seed)
+	seed["projects"].([]any)[3].(map[string]any)["lifecycle"] = "Standrad"
+	bad := filepath.Join(t.TempDir(), "world.json")
+	data, _ := json.Marshal(seed)
+	os.WriteFile(bad, data, 0o644)
+	code, _, errOut = call(t, "", "run", "--sandbox="+bad, p)
+	want := "--sandbox=" + bad + `: seed: projects[3].lifecycle: no lifecycle named "Standrad" (did you mean Standard?)`
+	if code != exitUsage || !strings.Contains(errOut, want) {
+		t.Errorf("code %d: %s\nwant %s", code, errOut, want)
 	}
 }
 

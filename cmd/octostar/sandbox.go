@@ -54,7 +54,7 @@ func sandboxCmd(io stdio, args []string) int {
 		seed, err = octosim.LoadSeed(seedPath)
 	}
 	if err != nil {
-		return usageError(io, fs, "--seed: %v", err)
+		return usageError(io, fs, "--seed %s: %v", seedPath, err)
 	}
 	if apiKey == "" && seed != nil {
 		apiKey = seed.AdminAPIKey
@@ -64,6 +64,9 @@ func sandboxCmd(io stdio, args []string) int {
 	}
 	srv, err := octosim.New(seed, octosim.WithAPIKey(apiKey), octosim.WithTimeScale(speed), octosim.WithTaskCap(taskCap),
 		octosim.WithLatency(latency), octosim.WithFaultRate(faultRate))
+	if err != nil && seedPath != "" {
+		return usageError(io, fs, "--seed %s: %v", seedPath, err)
+	}
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/octostar/octostar/builtins"
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/spell"
 	"github.com/octostar/octostar/internal/targets"
 )
 
@@ -22,6 +25,7 @@ import (
 type targetFlags struct {
 	server, space, apiKey string
 	targetsFile           string
+	target                string // a targets-file entry made the default (repl --target)
 	sandbox               string
 	sandboxSpeed          float64
 	insecure              bool
@@ -61,6 +65,11 @@ func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) st
 	stop := func() {}
 	var def *octopus.Config
 	switch {
+	case t.target != "":
+		if t.sandbox != "" || t.server != "" || t.apiKey != "" {
+			return nil, stop, fmt.Errorf("--target %s names the target: do not give --sandbox, --server or --api-key with it", t.target)
+		}
+		// No command-line default: it would win over the file's default.
 	case t.sandbox != "":
 		if t.server != "" || t.apiKey != "" {
 			return nil, stop, errors.New("--sandbox starts its own server: do not give --server or --api-key with it")
@@ -81,6 +90,9 @@ func (t *targetFlags) setup(io stdio, log zerolog.Logger, getenv func(string) st
 		def = cfg
 	}
 	file, err := t.loadTargetsFile(getenv)
+	if err == nil && t.target != "" {
+		err = t.selectTarget(file, getenv)
+	}
 	if err != nil {
 		stop()
 		return nil, stop, err
@@ -171,6 +183,27 @@ func (t *targetFlags) loadTargetsFile(getenv func(string) string) (*targets.File
 	return f, err
 }
 
+// selectTarget makes the --target entry the default of the run.
+func (t *targetFlags) selectTarget(file *targets.File, getenv func(string) string) error {
+	if file == nil {
+		where := t.targetsFile
+		if where == "" {
+			where = targets.DefaultPath(getenv)
+		}
+		return fmt.Errorf("--target %s: no targets file (looked for %s; give --targets or set $OCTOSTAR_TARGETS)", t.target, where)
+	}
+	if _, ok := file.Targets[t.target]; !ok {
+		names := slices.Sorted(maps.Keys(file.Targets))
+		hint := ""
+		if s, ok := spell.Nearest(t.target, names); ok {
+			hint = " (did you mean " + s + "?)"
+		}
+		return fmt.Errorf("--target %s: no such target in the targets file%s; it has: %s", t.target, hint, strings.Join(names, ", "))
+	}
+	file.Default = t.target
+	return nil
+}
+
 func firstOf(vals ...string) string {
 	for _, v := range vals {
 		if strings.TrimSpace(v) != "" {
@@ -189,6 +222,9 @@ func startSandbox(seedArg, space string, speed float64, log zerolog.Logger) (*oc
 	}
 	key := newAPIKey()
 	srv, err := octosim.New(seed, octosim.WithAPIKey(key), octosim.WithTimeScale(speed))
+	if err != nil && seedArg != sandboxDemo {
+		return nil, func() {}, fmt.Errorf("--sandbox=%s: %w", seedArg, err)
+	}
 	if err != nil {
 		return nil, func() {}, fmt.Errorf("--sandbox: %w", err)
 	}

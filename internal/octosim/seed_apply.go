@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/octostar/octostar/internal/spell"
 )
 
 // SeedError is a seed problem at a JSON path.
@@ -90,13 +92,29 @@ func (sd *seeder) space(path, name string) (*op, error) {
 	return sd.o.in(sp.ID), nil
 }
 
+// suggest is " (did you mean X?)" for the kind's closest name in the
+// op's space, or "".
+func (k *kind[T]) suggest(o *op, name string) string {
+	if k.NameOf == nil {
+		return ""
+	}
+	var names []string
+	for _, v := range k.all(o) {
+		names = append(names, k.NameOf(v))
+	}
+	if s, ok := spell.Nearest(name, names); ok {
+		return " (did you mean " + s + "?)"
+	}
+	return ""
+}
+
 // resolve looks names up with a kind's byIDOrName.
 func resolve[T entity](o *op, k *kind[T], path, what string, names []string) ([]string, error) {
 	out := []string{}
 	for i, n := range names {
 		v, ok := k.byIDOrName(o, n)
 		if !ok {
-			return nil, seedErr(fmt.Sprintf("%s[%d]", path, i), "no %s named %q", what, n)
+			return nil, seedErr(fmt.Sprintf("%s[%d]", path, i), "no %s named %q%s", what, n, k.suggest(o, n))
 		}
 		out = append(out, v.meta().ID)
 	}
@@ -107,7 +125,7 @@ func resolveOne[T entity](o *op, k *kind[T], path, what, name string) (T, error)
 	v, ok := k.byIDOrName(o, name)
 	if !ok {
 		var zero T
-		return zero, seedErr(path, "no %s named %q", what, name)
+		return zero, seedErr(path, "no %s named %q%s", what, name, k.suggest(o, name))
 	}
 	return v, nil
 }
