@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // Set by the Makefile through -ldflags; `go install` leaves them empty
@@ -35,6 +36,9 @@ func buildVersion() (v, c string) {
 			}
 		}
 	}
+	if c == "" {
+		c = pseudoVersionCommit(v)
+	}
 	if v == "" {
 		v = "dev"
 	}
@@ -42,6 +46,29 @@ func buildVersion() (v, c string) {
 		c = "unknown"
 	}
 	return v, c
+}
+
+// pseudoVersionCommit is the commit a Go pseudo-version names
+// (v0.0.0-20261126073000-abcdef123456): what `go install ...@latest`
+// records when the build carries no VCS stamp.
+func pseudoVersionCommit(v string) string {
+	v, _, _ = strings.Cut(v, "+")
+	i := strings.LastIndexByte(v, '-')
+	if i < 0 || len(v)-i-1 != 12 {
+		return ""
+	}
+	rev := v[i+1:]
+	for _, r := range rev {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return ""
+		}
+	}
+	// The part before must end in a 14-digit timestamp.
+	ts := v[:i]
+	if j := strings.LastIndexAny(ts, "-."); j >= 0 && len(ts)-j-1 == 14 {
+		return rev
+	}
+	return ""
 }
 
 // versionString is the version alone, for the User-Agent.
