@@ -55,6 +55,10 @@ func New(seed *Seed, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("octosim: %w", err)
 	}
 	if cfg.apiKey == "" && seed != nil && seed.AdminAPIKey != "" {
+		if !apiKeyPattern.MatchString(seed.AdminAPIKey) {
+			// The key is not quoted back: a typo may be one letter off a real key.
+			return nil, errors.New("seed: adminApiKey: must be \"API-\" followed by uppercase letters or digits")
+		}
 		cfg.apiKey = seed.AdminAPIKey
 	}
 	if cfg.apiKey == "" {
