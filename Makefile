@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build test lint docs bench demo update-golden install
+.PHONY: build test lint docs bench bench-quick demo update-golden install
 
 build: ## build bin/octostar
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/octostar ./cmd/octostar
@@ -22,8 +22,12 @@ lint: ## formatting and vet
 docs: ## regenerate docs/builtins.md from the builtin registry
 	$(GO) run ./cmd/octostar doc --markdown > docs/builtins.md
 
-bench: ## benchmarks: start-up, builtin call overhead (later: the release train)
+bench: ## the Go benchmarks, then the release train (docs/performance.md; the train alone takes about 4 minutes)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/octostar-bench
+
+bench-quick: ## the release-train benchmark with 20 projects
+	$(GO) run ./cmd/octostar-bench -n 20
 
 demo: ## the README's demo: a release train on the embedded Octopus simulator
 	$(GO) run ./cmd/octostar run --sandbox scripts/examples/release_train.star
