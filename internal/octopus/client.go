@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/client"
@@ -41,7 +42,11 @@ type Config struct {
 type Client struct {
 	cfg       Config
 	info      TargetInfo
+	base      http.RoundTripper // what the retries and the clock wrap
 	transport http.RoundTripper
+	// skew is the server's clock minus ours, from the Date of its last
+	// answer, for comparing its timestamps with times taken here.
+	skew      atomic.Int64
 	session   *newclient.HttpSession
 	templates *uritemplates.URITemplateCache
 
@@ -88,17 +93,17 @@ func New(cfg Config) (*Client, error) {
 		}
 		transport = t
 	}
-	transport = newRetryTransport(transport)
 	if u.Path != "" && !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
 	c := &Client{
 		cfg:       cfg,
 		info:      TargetInfo{Name: cfg.Name, URL: strings.TrimSuffix(u.String(), "/")},
-		transport: transport,
+		base:      transport,
 		session:   &newclient.HttpSession{BaseURL: u, DefaultHeaders: headers},
 		templates: uritemplates.NewUriTemplateCache(),
 	}
+	c.transport = clockTransport{base: newRetryTransport(transport), skew: &c.skew}
 	c.cache.init()
 	return c, nil
 }
@@ -145,7 +150,7 @@ func (c *Client) connect(ctx context.Context) error {
 func (c *Client) WithSpace(space string) (*Client, error) {
 	cfg := c.cfg
 	cfg.Space = space
-	cfg.Transport = c.transport
+	cfg.Transport = c.base
 	return New(cfg)
 }
 

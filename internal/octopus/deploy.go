@@ -46,27 +46,55 @@ func (c *Client) Deploy(ctx context.Context, r DeployRequest) ([]Run, error) {
 				Tenants: tenants, TenantTags: r.TenantTags, ForcePackageRedeployment: r.ForceRedeploy,
 				CreateExecutionAbstractCommandV1: base,
 			}
-			res, err := deployments.CreateDeploymentTenantedV1(c.with(ctx), cmd)
+			tasks, err := sendOnce(ctx, c, func() ([]*deployments.DeploymentServerTask, error) {
+				res, err := deployments.CreateDeploymentTenantedV1(c.with(ctx), cmd)
+				if err != nil {
+					return nil, c.wrap(ctx, op, err)
+				}
+				return res.DeploymentServerTasks, nil
+			}, c.findDeployments(ctx, RunSearch{Kind: KindDeployment, Project: p.Name, Release: r.Release,
+				Environments: []string{env}, Tenants: tenants, TenantTags: r.TenantTags}))
 			if err != nil {
-				return c.partial(ctx, p, r.Release, started, preferLocal(c.wrap(ctx, op, err), unknown))
+				return c.partial(ctx, p, r.Release, started, preferLocal(err, unknown))
 			}
-			started = append(started, res.DeploymentServerTasks...)
+			started = append(started, tasks...)
 		}
 	} else {
 		cmd := &deployments.CreateDeploymentUntenantedCommandV1{
 			ReleaseVersion: r.Release.Version, EnvironmentNames: envNames,
 			ForcePackageRedeployment: r.ForceRedeploy, CreateExecutionAbstractCommandV1: base,
 		}
-		res, err := deployments.CreateDeploymentUntenantedV1(c.with(ctx), cmd)
+		started, err = sendOnce(ctx, c, func() ([]*deployments.DeploymentServerTask, error) {
+			res, err := deployments.CreateDeploymentUntenantedV1(c.with(ctx), cmd)
+			if err != nil {
+				return nil, c.wrap(ctx, op, err)
+			}
+			return res.DeploymentServerTasks, nil
+		}, c.findDeployments(ctx, RunSearch{Kind: KindDeployment, Project: p.Name, Release: r.Release, Environments: envNames}))
 		if err != nil {
-			return nil, preferLocal(c.wrap(ctx, op, err), unknown)
+			return nil, preferLocal(err, unknown)
 		}
-		started = res.DeploymentServerTasks
 		if len(envNames) == 1 && unknown == nil {
 			return c.describeDeploymentsIn(ctx, p, r.Release, started, envNames[0])
 		}
 	}
 	return c.describeDeployments(ctx, p, r.Release, started)
+}
+
+// findDeployments looks for the deployments a lost request made.
+func (c *Client) findDeployments(ctx context.Context, q RunSearch) func(since time.Time) ([]*deployments.DeploymentServerTask, bool, error) {
+	return func(since time.Time) ([]*deployments.DeploymentServerTask, bool, error) {
+		q.Since = since
+		runs, err := c.FindRuns(ctx, q)
+		if err != nil || len(runs) == 0 {
+			return nil, false, err
+		}
+		out := make([]*deployments.DeploymentServerTask, len(runs))
+		for i, run := range runs {
+			out[i] = &deployments.DeploymentServerTask{DeploymentID: run.ID, ServerTaskID: run.TaskID}
+		}
+		return out, true, nil
+	}
 }
 
 // partial reports what a multi-request deploy had started before it

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // interruptionDoc is the part of an Interruption octostar reads. The
@@ -178,9 +179,15 @@ func (c *Client) Intervene(ctx context.Context, a InterventionAnswer) (Intervent
 	if _, err := putEmpty(session, base+"/responsible"); err != nil {
 		return Intervention{}, c.wrap(ctx, op+": taking responsibility", err)
 	}
-	done, err := post[interruptionDoc](session, base+"/submit", body)
-	if err != nil {
-		return Intervention{}, c.wrap(ctx, op, err)
-	}
-	return c.intervention(ctx, *done), nil
+	return sendOnce(ctx, c, func() (Intervention, error) {
+		done, err := post[interruptionDoc](session, base+"/submit", body)
+		if err != nil {
+			return Intervention{}, c.wrap(ctx, op, err)
+		}
+		return c.intervention(ctx, *done), nil
+	}, func(time.Time) (Intervention, bool, error) {
+		// Answered already means the lost answer got through.
+		iv, err := c.InterventionByID(ctx, a.ID)
+		return iv, err == nil && !iv.Pending, err
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/releases"
 )
@@ -44,9 +45,23 @@ func (c *Client) CreateRelease(ctx context.Context, r CreateReleaseRequest) (Rel
 	if r.Version != "" {
 		op = "creating release " + r.Version + " of " + p.Name
 	}
-	res, err := releases.CreateReleaseV1(c.with(ctx), cmd)
+	res, err := sendOnce(ctx, c, func() (*releases.CreateReleaseResponseV1, error) {
+		res, err := releases.CreateReleaseV1(c.with(ctx), cmd)
+		if err != nil {
+			return nil, c.wrap(ctx, op, err)
+		}
+		return res, nil
+	}, func(since time.Time) (*releases.CreateReleaseResponseV1, bool, error) {
+		// The release this request made: that version, or, when the
+		// server chose it, the newest made since the request began.
+		found, err := c.FindReleases(ctx, ReleaseSearch{Project: p.Name, Version: r.Version, Channel: r.Channel, Since: since})
+		if err != nil || len(found) == 0 {
+			return nil, false, err
+		}
+		return &releases.CreateReleaseResponseV1{ReleaseID: found[0].ID, ReleaseVersion: found[0].Version}, true, nil
+	})
 	if err != nil {
-		return Release{}, c.wrap(ctx, op, err)
+		return Release{}, err
 	}
 	rel := Release{ID: res.ReleaseID, Version: res.ReleaseVersion, ProjectID: p.ID, Project: p.Name,
 		URL: c.webURL("releases", res.ReleaseID), Brief: true}

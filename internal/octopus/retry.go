@@ -24,10 +24,9 @@ import (
 //     changes nothing.
 //
 // A write that failed after it was sent (a timeout, a reset connection,
-// a 502 or 504 from a proxy) is NOT retried here: it may have happened.
-// The error is marked ambiguous (see IsAmbiguous) so the caller can look
-// on the server before it tries again. A 500 from Octopus is its answer
-// (a validation or application error) and is returned as is.
+// a 500, 502 or 504) is NOT retried here: it may have happened. The
+// error is marked ambiguous (see IsAmbiguous) so the caller can look on
+// the server before it tries again.
 //
 // Back-off is exponential with full jitter, so many clients refused at
 // once do not come back at once.
@@ -149,14 +148,19 @@ func (e *AmbiguousError) Error() string {
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }
 
-// IsAmbiguous reports whether err is a write that may have happened.
+// IsAmbiguous reports whether err is a write that may have happened: a
+// failure after the request was sent, or a 500, 502 or 504 answer. A
+// 500 is usually Octopus's own refusal, but a server that fails while
+// saving may have saved, and the caller only looks before it resends,
+// so treating it as ambiguous costs a search, never a duplicate.
 func IsAmbiguous(err error) bool {
 	var a *AmbiguousError
 	if errors.As(err, &a) {
 		return true
 	}
 	var api *APIError
-	return errors.As(err, &api) && (api.Status == http.StatusBadGateway || api.Status == http.StatusGatewayTimeout)
+	return errors.As(err, &api) && (api.Status == http.StatusInternalServerError ||
+		api.Status == http.StatusBadGateway || api.Status == http.StatusGatewayTimeout)
 }
 
 // retryAfter reads a Retry-After header (seconds or an HTTP date), or

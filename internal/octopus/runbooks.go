@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/runbooks"
 )
@@ -50,9 +51,26 @@ func (c *Client) RunRunbook(ctx context.Context, r RunbookRequest) ([]Run, error
 	cmd.Variables = r.Variables
 	cmd.UseGuidedFailure = r.GuidedFailure
 	op := fmt.Sprintf("running runbook %s of %s in %s", rb.Name, p.Name, strings.Join(envNames, ", "))
-	res, err := runbooks.RunbookRunV1(c.with(ctx), cmd)
+	res, err := sendOnce(ctx, c, func() (*runbooks.RunbookRunResponseV1, error) {
+		res, err := runbooks.RunbookRunV1(c.with(ctx), cmd)
+		if err != nil {
+			return nil, c.wrap(ctx, op, err)
+		}
+		return res, nil
+	}, func(since time.Time) (*runbooks.RunbookRunResponseV1, bool, error) {
+		runs, err := c.FindRuns(ctx, RunSearch{Kind: KindRunbookRun, Project: p.Name, Runbook: rb.Name,
+			Environments: envNames, Tenants: tenants, TenantTags: r.TenantTags, Since: since})
+		if err != nil || len(runs) == 0 {
+			return nil, false, err
+		}
+		res := &runbooks.RunbookRunResponseV1{}
+		for _, run := range runs {
+			res.RunbookRunServerTasks = append(res.RunbookRunServerTasks, &runbooks.RunbookRunServerTask{RunbookRunID: run.ID, ServerTaskID: run.TaskID})
+		}
+		return res, true, nil
+	})
 	if err != nil {
-		return nil, preferLocal(c.wrap(ctx, op, err), unknown)
+		return nil, preferLocal(err, unknown)
 	}
 	if len(res.RunbookRunServerTasks) == 0 {
 		return nil, nil
