@@ -12,14 +12,22 @@
 //	ts := httptest.NewServer(srv) // or srv.Serve(listener)
 //	// point any Octopus client at ts.URL with srv.AdminAPIKey()
 //
-// Knobs for tests and benchmarks (injected latency, a 500 rate, a 503 rate
-// with Retry-After, dropped
-// connections, the time scale for task durations, instant tasks, a step
-// failure rate) are options, methods (SetLatency, SetFaultRate,
-// SetDropRate, SetTimeScale, SetInstantTasks, SetStepFailureRate, Reset,
-// Stats) and HTTP endpoints under /_octosim (see control.go). Stats count
-// requests per route template ("GET /api/{spaceId}/projects/{id}") and keep
-// a request log that never records credentials.
+// Knobs for tests and benchmarks (injected latency, latency spikes on a
+// fraction of requests, a 500 rate, a 503 rate with Retry-After,
+// connections dropped before a request is processed, connections reset
+// after it was processed (the write happened, its answer is lost), the
+// time scale for task durations, instant tasks, a step failure rate) are
+// options, methods (SetLatency, SetSpikes, SetFaultRate, SetDropRate,
+// SetResetRate, SetTimeScale, SetInstantTasks, SetStepFailureRate, Reset,
+// Stats) and HTTP endpoints under /_octosim (see control.go). Rates draw
+// from the seeded generator (WithRandSeed), so a run is reproducible.
+// Stats count requests per route template ("GET
+// /api/{spaceId}/projects/{id}") and keep a request log that never
+// records credentials; its Injected field names the knobs that struck a
+// request ("fault", "unavailable", "drop", "reset", "spike", joined with
+// "+"). A restart with the world kept needs no knob: the world lives in
+// the Server value, so serving it again on the same address after closing
+// the listener and its connections is one (internal/faults does that).
 //
 // # Tasks and time
 //

@@ -43,8 +43,18 @@ type Knobs struct {
 	UnavailableRate       float64  `json:"UnavailableRate"`
 	UnavailableRetryAfter Duration `json:"UnavailableRetryAfter"`
 	// DropRate is the fraction of requests whose connection is closed
-	// without a response.
+	// without a response, before they are processed.
 	DropRate float64 `json:"DropRate"`
+	// ResetRate is the fraction of requests that are processed (a write
+	// happens) and whose connection is then reset without a response: the
+	// client cannot know whether its write was carried out. Logged as
+	// Injected "reset" with the status the server would have answered.
+	ResetRate float64 `json:"ResetRate"`
+	// SpikeRate is the fraction of requests delayed by SpikeLatency on top
+	// of Latency, as a server pausing for garbage collection or a busy
+	// database does. Logged as Injected "spike".
+	SpikeRate    float64  `json:"SpikeRate"`
+	SpikeLatency Duration `json:"SpikeLatency"`
 	// TimeScale speeds simulated time (task durations); 1 is real time.
 	TimeScale float64 `json:"TimeScale"`
 	// InstantTasks makes every simulated duration zero: tasks finish, or
@@ -67,6 +77,12 @@ func (k Knobs) validate() error {
 		return fmt.Errorf("UnavailableRate must be between 0 and 1")
 	case k.DropRate < 0 || k.DropRate > 1:
 		return fmt.Errorf("DropRate must be between 0 and 1")
+	case k.ResetRate < 0 || k.ResetRate > 1:
+		return fmt.Errorf("ResetRate must be between 0 and 1")
+	case k.SpikeRate < 0 || k.SpikeRate > 1:
+		return fmt.Errorf("SpikeRate must be between 0 and 1")
+	case k.SpikeLatency < 0:
+		return fmt.Errorf("SpikeLatency must not be negative")
 	case k.TimeScale < 0:
 		return fmt.Errorf("TimeScale must not be negative")
 	case k.StepFailureRate < 0 || k.StepFailureRate > 1:
@@ -105,6 +121,23 @@ func (s *Server) SetUnavailableRate(p float64) {
 	s.editKnobs(func(k *Knobs) { k.UnavailableRate = clamp01(p) })
 }
 func (s *Server) SetDropRate(p float64) { s.editKnobs(func(k *Knobs) { k.DropRate = clamp01(p) }) }
+
+// SetResetRate sets the fraction of requests processed and then answered
+// with a reset connection (see Knobs.ResetRate).
+func (s *Server) SetResetRate(p float64) { s.editKnobs(func(k *Knobs) { k.ResetRate = clamp01(p) }) }
+
+// SetSpikes delays the fraction p of requests by d on top of the latency
+// (see Knobs.SpikeRate); a negative d counts as 0.
+func (s *Server) SetSpikes(p float64, d time.Duration) {
+	s.editKnobs(func(k *Knobs) { k.SpikeRate, k.SpikeLatency = clamp01(p), Duration(max(d, 0)) })
+}
+
+// WithResetRate and WithSpikes set those knobs from the start; they live
+// here, beside the knobs they set.
+func WithResetRate(p float64) Option { return func(c *config) { c.knobs.ResetRate = p } }
+func WithSpikes(p float64, d time.Duration) Option {
+	return func(c *config) { c.knobs.SpikeRate, c.knobs.SpikeLatency = p, Duration(d) }
+}
 func (s *Server) SetTimeScale(x float64) {
 	old := s.Knobs().TimeScale
 	s.editKnobs(func(k *Knobs) {

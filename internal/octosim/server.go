@@ -182,18 +182,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	k := s.Knobs()
 	if k.DropRate > 0 && s.roll() < k.DropRate {
-		entry.Injected = "drop"
+		entry.inject("drop")
 		dropConnection(w)
 		return
 	}
-	if k.Latency > 0 {
+	delay := time.Duration(k.Latency)
+	if k.SpikeRate > 0 && k.SpikeLatency > 0 && s.roll() < k.SpikeRate {
+		entry.inject("spike")
+		delay += time.Duration(k.SpikeLatency)
+	}
+	if delay > 0 {
 		select {
-		case <-time.After(time.Duration(k.Latency)):
+		case <-time.After(delay):
 		case <-r.Context().Done():
 		}
 	}
 	if k.UnavailableRate > 0 && s.roll() < k.UnavailableRate {
-		entry.Injected = "unavailable"
+		entry.inject("unavailable")
 		w.Header().Set("Retry-After", strconv.Itoa(int(time.Duration(k.UnavailableRetryAfter).Seconds())))
 		ae := &apiError{Status: http.StatusServiceUnavailable, Message: "The server is temporarily unable to service your request. Please try again later."}
 		writeJSON(w, ae.Status, ae.body())
@@ -201,11 +206,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if k.FaultRate > 0 && s.roll() < k.FaultRate {
-		entry.Injected = "fault"
+		entry.inject("fault")
 		ae := serverFault()
 		writeJSON(w, ae.Status, ae.body())
 		entry.Status = ae.Status
 		return
+	}
+
+	if k.ResetRate > 0 && s.roll() < k.ResetRate {
+		// The request is processed in full; only its answer is lost.
+		entry.inject("reset")
+		orig := w
+		w = &discardWriter{header: http.Header{}}
+		defer resetConnection(orig)
 	}
 
 	c := &call{s: s, w: w, r: r, route: rt, params: params, now: s.now()}
@@ -275,6 +288,40 @@ func (s *Server) resolveSpace(c *call) error {
 	}
 	c.spaceID = sp.ID
 	return nil
+}
+
+// discardWriter takes the answer of a request whose connection is to be
+// reset.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+// resetConnection aborts the connection with a TCP reset (no linger), so
+// that the client reads "connection reset by peer" instead of an orderly
+// end of stream, as when a server process dies or a proxy gives up
+// mid-response.
+func resetConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// inject records a knob that changed the request's outcome; several are
+// joined with "+" ("spike+fault").
+func (e *LoggedRequest) inject(name string) {
+	if e.Injected != "" {
+		name = e.Injected + "+" + name
+	}
+	e.Injected = name
 }
 
 // dropConnection closes the connection without answering, as a crashed

@@ -23,7 +23,8 @@ type LoggedRequest struct {
 	Route      string     `json:"Route"`
 	Status     int        `json:"Status"`
 	DurationMs float64    `json:"DurationMs"`
-	// Injected names a knob that changed the outcome: "fault" or "drop".
+	// Injected names the knobs that changed the outcome, joined by "+":
+	// "fault", "unavailable", "drop", "reset", "spike" ("spike+fault").
 	Injected string `json:"Injected,omitempty"`
 }
 
