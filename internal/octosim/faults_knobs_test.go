@@ -92,10 +92,18 @@ func TestResetKnobProcessesTheWrite(t *testing.T) {
 			if after := tt.count(c); after != before+1 {
 				t.Errorf("the write was not carried out exactly once: %d before, %d after", before, after)
 			}
+			// The client sees the reset as soon as the connection
+			// drops, which may be before the server has logged the
+			// request: give the log a moment.
 			var last LoggedRequest
-			for _, e := range s.Stats().Log {
-				if e.Method+" "+e.Route == tt.route {
-					last = e
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				for _, e := range s.Stats().Log {
+					if e.Method+" "+e.Route == tt.route {
+						last = e
+					}
+				}
+				if last.Injected == "reset" {
+					break
 				}
 			}
 			if last.Injected != "reset" || last.Status < 200 || last.Status > 299 {
