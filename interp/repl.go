@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"slices"
-	"strings"
-	"unicode"
+	"sync"
 
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
@@ -37,12 +35,26 @@ type LineReader interface {
 // REPL is an interactive session: the same sandbox and builtins as a
 // script, with globals that persist from one statement to the next.
 type REPL struct {
-	rt      *Runtime
-	loader  *Loader
+	rt     *Runtime
+	loader *Loader
+	// mu guards globals: completion may run on the line editor's
+	// goroutine while a statement runs.
+	mu      sync.Mutex
 	globals starlark.StringDict
+	// extras are predeclared in the session only (help), never in
+	// scripts.
+	extras starlark.StringDict
 	// Interrupts, when set, cancels the running statement on each
 	// receive (the command wires SIGINT to it).
 	Interrupts <-chan struct{}
+	// Display, when set, renders the value of an expression statement
+	// (the command shows lists of results as tables); nil prints the
+	// repr.
+	Display func(starlark.Value) string
+	// ArgNames, when set, proposes values for a string argument of a
+	// builtin (project and environment names) for completion. It must
+	// not fail and should return quickly.
+	ArgNames func(builtin, param string) []string
 }
 
 // NewREPL starts a session whose load() root is dir.
@@ -51,7 +63,10 @@ func (r *Runtime) NewREPL(dir string) (*REPL, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &REPL{rt: r, loader: loader, globals: starlark.StringDict{}}, nil
+	s := &REPL{rt: r, loader: loader, globals: starlark.StringDict{}}
+	s.extras = starlark.StringDict{"help": starlark.NewBuiltin("help", Safe(s.help))}
+	s.extras.Freeze()
+	return s, nil
 }
 
 // Close releases the session's load root.
@@ -129,7 +144,10 @@ func (s *REPL) exec(parent context.Context, f *syntax.File, out io.Writer) error
 	defer done()
 
 	env := maps.Clone(s.rt.predeclared)
+	maps.Copy(env, s.extras)
+	s.mu.Lock()
 	maps.Copy(env, s.globals)
+	s.mu.Unlock()
 	isPredeclared := func(name string) bool { _, ok := env[name]; return ok }
 
 	if expr := soleExpr(f); expr != nil {
@@ -138,9 +156,11 @@ func (s *REPL) exec(parent context.Context, f *syntax.File, out io.Writer) error
 			return err
 		}
 		if v != starlark.None {
-			fmt.Fprintln(out, v.String())
+			fmt.Fprintln(out, s.display(v))
 		}
+		s.mu.Lock()
 		s.globals["_"] = v
+		s.mu.Unlock()
 		return nil
 	}
 	// FileProgram resolves the chunk; resolving twice would corrupt it.
@@ -150,15 +170,32 @@ func (s *REPL) exec(parent context.Context, f *syntax.File, out io.Writer) error
 	}
 	if m, ok := f.Module.(*resolve.Module); ok {
 		for _, b := range m.Globals {
-			if _, builtin := s.rt.predeclared[b.First.Name]; builtin {
+			_, builtin := s.rt.predeclared[b.First.Name]
+			if _, extra := s.extras[b.First.Name]; builtin || extra {
 				return fmt.Errorf("%s: cannot redefine the builtin %s", b.First.NamePos, b.First.Name)
 			}
 		}
 	}
 	res, err := s.init(th, prog, env)
 	// Keep what was defined before the error, as Python's REPL does.
+	s.mu.Lock()
 	maps.Copy(s.globals, res)
+	s.mu.Unlock()
 	return err
+}
+
+// display renders a value with Display, falling back to its repr when
+// Display is unset or panics: showing a result must not lose it.
+func (s *REPL) display(v starlark.Value) (text string) {
+	if s.Display == nil {
+		return v.String()
+	}
+	defer func() {
+		if recover() != nil {
+			text = v.String()
+		}
+	}()
+	return s.Display(v)
 }
 
 func (s *REPL) eval(th *starlark.Thread, expr syntax.Expr, env starlark.StringDict) (v starlark.Value, err error) {
@@ -185,67 +222,4 @@ func soleExpr(f *syntax.File) syntax.Expr {
 		}
 	}
 	return nil
-}
-
-// Complete proposes completions for the identifier that ends at pos in
-// line: global, builtin and universal names, and keyword arguments
-// (with "=") when the cursor is inside a call to a registered builtin.
-// It returns the completions and the length of the prefix they replace.
-func (s *REPL) Complete(line string, pos int) ([]string, int) {
-	if pos > len(line) {
-		pos = len(line)
-	}
-	start := pos
-	for start > 0 && isIdentRune(rune(line[start-1])) {
-		start--
-	}
-	prefix := line[start:pos]
-	if start > 0 && line[start-1] == '.' {
-		return nil, 0 // attribute completion needs a value; leave it
-	}
-	var out []string
-	if fn := enclosingCall(line[:start]); fn != "" {
-		if spec, ok := s.rt.opts.Registry.Lookup(fn); ok {
-			for _, p := range spec.ParamNames() {
-				if strings.HasPrefix(p, prefix) {
-					out = append(out, p+"=")
-				}
-			}
-		}
-	}
-	names := slices.Concat(s.rt.names, slices.Collect(maps.Keys(s.globals)))
-	slices.Sort(names)
-	for _, n := range slices.Compact(names) {
-		if strings.HasPrefix(n, prefix) && (prefix != "" || !strings.HasPrefix(n, "_")) {
-			out = append(out, n)
-		}
-	}
-	return out, len(prefix)
-}
-
-func isIdentRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
-
-// enclosingCall returns the name of the function whose argument list is
-// open at the end of s, if any.
-func enclosingCall(s string) string {
-	depth := 0
-	for i := len(s) - 1; i >= 0; i-- {
-		switch s[i] {
-		case ')', ']', '}':
-			depth++
-		case '[', '{':
-			depth--
-		case '(':
-			if depth > 0 {
-				depth--
-				continue
-			}
-			end := i
-			for i > 0 && isIdentRune(rune(s[i-1])) {
-				i--
-			}
-			return s[i:end]
-		}
-	}
-	return ""
 }

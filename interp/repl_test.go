@@ -106,25 +106,3 @@ func TestREPLInterruptCancelsRunningStatement(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
-
-func TestREPLComplete(t *testing.T) {
-	s, out := newTestREPL(t, testRegistry())
-	s.Run(t.Context(), &scriptedInput{lines: []string{"deployments = []"}}, out)
-	tests := []struct {
-		line string
-		want []string
-		n    int
-	}{
-		{"dep", []string{"deploy", "deployments"}, 3},
-		{"deploy('Web', wa", []string{"wait="}, 2},
-		{"deploy('Web', t", []string{"to=", "timeout=", "tuple", "type"}, 1},
-		{"x = sor", []string{"sorted"}, 3},
-		{"json.enc", nil, 0},
-	}
-	for _, tt := range tests {
-		got, n := s.Complete(tt.line, len(tt.line))
-		if !slices.Equal(got, tt.want) || n != tt.n {
-			t.Errorf("Complete(%q) = %q, %d; want %q, %d", tt.line, got, n, tt.want, tt.n)
-		}
-	}
-}
