@@ -13,6 +13,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/octostar/octostar/internal/octopus"
+	"github.com/octostar/octostar/internal/progress"
 	"github.com/octostar/octostar/internal/targets"
 	"github.com/octostar/octostar/interp"
 )
@@ -34,8 +35,16 @@ type Env struct {
 	// (0: no cap); Parallel overrides it per target name.
 	MaxParallel int
 	Parallel    map[string]int
-	// Progress, when set, gets one line per task state change.
+	// Progress, when set, gets one line per task state change (the
+	// non-terminal form of the progress display).
 	Progress io.Writer
+	// Display, when set, shows progress instead of Progress: the live
+	// table on a terminal.
+	Display progress.Display
+	// OnTasks, when set, is told after each poll that saw a task change
+	// state how many of the runs this script started have ended, for
+	// Octopus's progress bar (see step_access.go).
+	OnTasks func(finished, started int)
 
 	mu      sync.Mutex
 	pollers map[octopus.Octopus]*poller
@@ -43,6 +52,8 @@ type Env struct {
 	actions []*actionRecord
 	outputs map[string]starlark.Value
 	order   []string
+	// sensitive names the outputs that hold secrets (see step_access.go).
+	sensitive map[string]bool
 }
 
 // Locals is the thread-local map to pass as interp.Options.Locals.
@@ -62,7 +73,7 @@ func (e *Env) Outputs() []Output {
 	defer e.mu.Unlock()
 	out := make([]Output, 0, len(e.order))
 	for _, k := range e.order {
-		out = append(out, Output{Name: k, Value: e.outputs[k]})
+		out = append(out, Output{Name: k, Value: e.outputs[k], Sensitive: e.sensitive[k]})
 	}
 	return out
 }
@@ -71,6 +82,9 @@ func (e *Env) Outputs() []Output {
 type Output struct {
 	Name  string
 	Value starlark.Value
+	// Sensitive outputs are secrets: sensitive output variables in an
+	// Octopus step, and SensitiveShown in logs and summaries.
+	Sensitive bool
 }
 
 // trackedRun is a deployment or runbook run this script started, with
@@ -103,6 +117,9 @@ func (e *Env) track(r *trackedRun) {
 	e.runs = append(e.runs, r)
 	if p.next.IsZero() {
 		p.next = r.startedAt.Add(e.pollMin())
+	}
+	if d := e.displayLocked(); d != nil {
+		d.Update(r.progressRun())
 	}
 }
 

@@ -138,6 +138,7 @@ var outputSpec = &interp.Spec{
 	Params: []interp.Param{
 		{Name: "name", Type: "str", Doc: "the output's name"},
 		{Name: "value", Type: "any", Doc: "a string, number, bool, list or dict (stored as JSON when not a string)"},
+		{Name: "sensitive", Type: "bool", Default: "False", KeywordOnly: true, Doc: "a secret: a sensitive output variable in an Octopus step, masked in task logs, and shown as (sensitive) in logs and summaries"},
 	},
 	Returns: "None",
 	Example: `output("released", "1.4.2")`,
@@ -147,10 +148,11 @@ func init() { outputSpec.Impl = outputImpl }
 
 func outputImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var (
-		name  string
-		value starlark.Value
+		name      string
+		value     starlark.Value
+		sensitive bool
 	)
-	if err := outputSpec.UnpackArgs(args, kwargs, &name, &value); err != nil {
+	if err := outputSpec.UnpackArgs(args, kwargs, &name, &value, &sensitive); err != nil {
 		return nil, err
 	}
 	if name == "" {
@@ -161,6 +163,9 @@ func outputImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 		return nil, err
 	}
 	value.Freeze()
+	if sensitive {
+		env.markSensitive(name)
+	}
 	env.setOutput(name, value)
 	return starlark.None, nil
 }

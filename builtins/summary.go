@@ -99,6 +99,9 @@ func (e *Env) Summary(script string, started time.Time, runErr error, interrupte
 			} else {
 				v = e.outputs[k].String()
 			}
+			if e.sensitive[k] {
+				v = SensitiveShown
+			}
 			s.Outputs[k] = v
 		}
 	}

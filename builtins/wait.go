@@ -380,32 +380,10 @@ func (e *Env) apply(ctx context.Context, trs []*trackedRun, tasks []octopus.Task
 				Str("state", string(t.State)).Msg("task state")
 		}
 	}
+	if changed {
+		e.reportTasks()
+	}
 	return changed
-}
-
-// progress writes one line for a run's new state: the non-terminal form
-// of the progress display, stable enough for golden tests.
-func (e *Env) progress(tr *trackedRun, state octopus.TaskState) {
-	if e.Progress == nil {
-		return
-	}
-	line := fmt.Sprintf("%s: %s", tr.describe(), state)
-	if state.Done() && tr.task.Duration > 0 {
-		line += " after " + roundDuration(tr.task.Duration).String()
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	fmt.Fprintln(e.Progress, line)
-}
-
-// note writes a one-off progress message.
-func (e *Env) note(msg string) {
-	if e.Progress == nil {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	fmt.Fprintln(e.Progress, msg)
 }
 
 // limitFor is the in-flight cap for a target.
