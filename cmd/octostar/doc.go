@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/octostar/octostar/builtins"
 	"github.com/octostar/octostar/interp"
@@ -38,28 +37,7 @@ func docCmd(io stdio, args []string) int {
 }
 
 // lookupDoc finds a builtin or a module member such as json.encode.
-func lookupDoc(reg *interp.Registry, name string) (*interp.Spec, bool) {
-	if spec, ok := reg.Lookup(name); ok {
-		return spec, true
-	}
-	mod, member, ok := strings.Cut(name, ".")
-	if !ok {
-		return nil, false
-	}
-	spec, ok := reg.Lookup(mod)
-	if !ok {
-		return nil, false
-	}
-	for _, m := range spec.Members {
-		if m.Name == member {
-			return &interp.Spec{
-				Name: mod + "." + m.Name, Group: m.Group, Doc: m.Doc, Params: m.Params,
-				Returns: m.Returns, Mutates: m.Mutates, Example: m.Example,
-			}, true
-		}
-	}
-	return nil, false
-}
+func lookupDoc(reg *interp.Registry, name string) (*interp.Spec, bool) { return reg.Doc(name) }
 
 func nearestName(reg *interp.Registry, name string) string {
 	if s, ok := interp.Nearest(name, reg.Names()); ok {

@@ -36,6 +36,7 @@ type command struct {
 func commands() map[string]command {
 	cmds := []command{
 		{"run", "run a script", runCmd},
+		{"plan", "show what a script would change, changing nothing", planCmd},
 		{"check", "parse and resolve scripts without running them", checkCmd},
 		{"fmt", "format scripts as buildifier does", fmtCmd},
 		{"repl", "explore interactively with the same builtins", replCmd},

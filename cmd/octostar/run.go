@@ -10,8 +10,16 @@ import (
 	"github.com/octostar/octostar/interp"
 )
 
-func runCmd(io stdio, args []string) int {
-	fs := newFlags(io, "run", "SCRIPT.star", "Runs a script. print() writes to stdout; logs go to stderr.")
+func runCmd(io stdio, args []string) int { return runScript(io, "run", args) }
+
+// runScript is `run` and `plan` (plan.go): one wiring, so that a plan
+// differs from a run only in the Octopus implementation of its targets.
+func runScript(io stdio, name string, args []string) int {
+	about := "Runs a script. print() writes to stdout; logs go to stderr."
+	if name == "plan" {
+		about = planAbout
+	}
+	fs := newFlags(io, name, "SCRIPT.star", about)
 	var (
 		rt      runtimeFlags
 		tf      targetFlags
@@ -19,13 +27,19 @@ func runCmd(io stdio, args []string) int {
 		timeout time.Duration
 		summary summaryFlags
 		prog    string
+		pl      planFlags
+		jf      journalFlags
 	)
 	rt.register(fs)
 	fs.DurationVar(&timeout, "timeout", 0, "cap on the whole run's wall time, e.g. 30m (0 means none)")
 	summary.register(fs)
+	pl.register(fs, name == "plan")
+	jf.register(fs, name == "plan")
 	fs.StringVar(&prog, "progress", "auto", "progress of tasks on stderr: auto, lines (one per state change) or none")
 	tf.register(fs)
 	logs.register(fs)
+	var step stepFlags // octopusstep.go
+	step.register(fs)
 	if code, done := parseFlags(io, fs, args); done {
 		return code
 	}
@@ -43,7 +57,13 @@ func runCmd(io stdio, args []string) int {
 	if timeout < 0 {
 		return usageError(io, fs, "--timeout %s: want a positive duration", timeout)
 	}
-	log, err := logs.logger(io.err)
+	st := step.begin(&io, os.Getenv) // inside an Octopus step, io now writes service messages
+	defer st.close()
+	table := liveTable(prog, &io) // on a terminal, stderr now writes above the table
+	if table != nil {
+		defer table.Close()
+	}
+	log, err := st.logger(&logs, io.err)
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}
@@ -54,14 +74,23 @@ func runCmd(io stdio, args []string) int {
 	default:
 		return usageError(io, fs, "--progress %q: want auto, lines or none", prog)
 	}
-	env, stopTargets, err := tf.setup(io, log, os.Getenv, nil)
+	if err := jf.open(pl.active(), tf.sandbox != "", script, vars, log); err != nil {
+		return usageError(io, fs, "%v", err)
+	}
+	defer jf.close()
+	env, stopTargets, err := tf.setup(io, log, os.Getenv, jf.wrap(pl.wrap()))
 	if err != nil {
 		return usageError(io, fs, "%v", err)
 	}
 	defer stopTargets()
-	if prog != "none" {
+	switch {
+	case table != nil:
+		env.Display = table
+	case prog != "none":
 		env.Progress = io.err
 	}
+	st.attach(env, prog != "none")
+	pl.tune(fs, env, log)
 
 	ctx, stop := withSignals(context.Background())
 	defer stop()
@@ -76,14 +105,17 @@ func runCmd(io stdio, args []string) int {
 		Globals:   builtins.Globals(vars),
 		MaxSteps:  rt.maxSteps,
 		MaxMemory: uint64(rt.maxMemory),
-		Stdout:    io.out,
+		Stdout:    pl.stdout(io.out),
 		Locals:    env.Locals(),
 	})
 	log.Debug().Str("script", script).Int("vars", len(vars)).Msg("run")
 	start := time.Now()
 	_, err = runtime.ExecFile(ctx, script)
+	if table != nil {
+		table.Close() // the final table stays; what follows goes below it
+	}
 	for _, o := range env.Outputs() {
-		log.Info().Str("name", o.Name).Str("value", o.Value.String()).Msg("output")
+		log.Info().Str("name", o.Name).Str("value", o.Shown()).Msg("output")
 	}
 	code := exitOK
 	switch {
@@ -95,6 +127,10 @@ func runCmd(io stdio, args []string) int {
 	default:
 		interp.Render(io.err, err)
 		code = exitFailed
+	}
+	jf.finish(log, err, interrupted(ctx))
+	if pl.active() {
+		return pl.report(io, env, script, start, err, interrupted(ctx), code)
 	}
 	// The summary is written whatever happened, so that a failed or
 	// interrupted run still says what it did and what is still running.
@@ -112,5 +148,6 @@ func runCmd(io stdio, args []string) int {
 			code = exitFailed
 		}
 	}
+	st.finish(env, sum)
 	return code
 }
