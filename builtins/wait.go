@@ -444,13 +444,3 @@ func expectedRuns(envs int, tenants []string) int {
 	return n
 }
 
-// roundDuration keeps two significant figures' worth of a duration.
-func roundDuration(d time.Duration) time.Duration {
-	switch {
-	case d >= time.Minute:
-		return d.Round(time.Second)
-	case d >= time.Second:
-		return d.Round(100 * time.Millisecond)
-	}
-	return d.Round(time.Millisecond)
-}

@@ -91,8 +91,8 @@ func (r *Run) line() string {
 	return s
 }
 
-// roundDuration keeps two significant figures' worth of a duration, as
-// builtins/wait.go does, so both forms print the same text.
+// roundDuration keeps two significant figures' worth of a duration, so
+// that both forms print the same text.
 func roundDuration(d time.Duration) time.Duration {
 	switch {
 	case d >= time.Minute:
