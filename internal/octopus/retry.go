@@ -3,6 +3,8 @@ package octopus
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -106,7 +108,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *retryTransport) verdict(read bool, resp *http.Response, err error, backoff time.Duration) (bool, time.Duration) {
 	switch {
 	case err != nil:
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || badCertificate(err) {
 			return false, 0
 		}
 		return read || neverSent(err), t.spread(backoff)
@@ -126,6 +128,16 @@ func (t *retryTransport) spread(d time.Duration) time.Duration {
 		return d
 	}
 	return t.jitter(d)
+}
+
+// badCertificate reports a TLS certificate that did not verify: trying
+// again cannot change it.
+func badCertificate(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 // neverSent reports whether a transport error proves the request never
