@@ -4,7 +4,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build test lint docs bench bench-quick demo update-golden install kill-test
+.PHONY: build test lint docs bench bench-quick demo update-golden install kill-test fuzz
 
 build: ## build bin/octostar
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/octostar ./cmd/octostar
@@ -34,6 +34,22 @@ kill-test: ## 100 trials of SIGKILLing a journaled 30-project train and resuming
 
 demo: ## the README's demo: a release train on the embedded Octopus simulator
 	$(GO) run ./cmd/octostar run --sandbox scripts/examples/release_train.star
+
+# Every fuzz target, as package:Function. `make fuzz` runs each for
+# FUZZTIME (a duration, or a count such as 500x, which CI uses: a count
+# cannot run out mid-input on a slow machine).
+FUZZTIME ?= 60s
+FUZZ_TARGETS := builtins:FuzzScript builtins:FuzzDuration internal/octosim:FuzzSeed \
+	internal/journal:FuzzOpen internal/servicemsg:FuzzEncode \
+	internal/octosim/versioning:FuzzParseVersion internal/octosim/versioning:FuzzParseRange \
+	internal/octosim/versioning:FuzzNextVersion internal/octosim/versioning:FuzzChannelRule
+
+fuzz: ## run every fuzz target for FUZZTIME (default 60s each); a crasher is kept under testdata/fuzz as a regression test
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn in ./$$pkg for $(FUZZTIME)"; \
+		$(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 update-golden: ## rewrite golden files after an intended change
 	$(GO) test ./interp -run TestSandbox -update
