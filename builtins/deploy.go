@@ -253,7 +253,9 @@ var promoteSpec = &interp.Spec{
 	Group:   GroupActions,
 	Mutates: true,
 	Doc: "Deploys the release that is currently, successfully, in source to the environment to. When to already has that " +
-		"release it deploys nothing and returns a result with skipped=True and the reason. Takes deploy's options.",
+		"release it deploys nothing and returns a result with skipped=True and the reason. With tenants=\"*\", tenant_tags or " +
+		"several tenants, each tenant's own release in source is promoted, and a tenant with nothing there, already up to " +
+		"date or not connected to the environment is skipped with its reason. Takes deploy's options.",
 	Params: []interp.Param{
 		{Name: "project", Type: "str | project", Doc: "the project"},
 		{Name: "source", Type: "str", Doc: "the environment whose current release to promote"},
@@ -290,6 +292,9 @@ func promoteImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	env, oct, err := octo(th, b)
 	if err != nil {
 		return nil, err
+	}
+	if fansOutToTenants(a) {
+		return promoteTenants(th, b, env, oct, a, string(source))
 	}
 	ctx := callCtx(th)
 	rel, ok, err := oct.Current(ctx, string(project), string(source), singleTenant(a))

@@ -26,6 +26,7 @@ func TestEndToEnd(t *testing.T) {
 		{"interventions.star", octosim.DemoAdminAPIKey},
 		{"guided_failure.star", octosim.DemoAdminAPIKey},
 		{"tenants.star", octosim.DemoAdminAPIKey},
+		{"promote_tenants.star", octosim.DemoAdminAPIKey},
 		{"runbooks.star", octosim.DemoAdminAPIKey},
 		{"options.star", octosim.DemoAdminAPIKey},
 	}
