@@ -443,4 +443,3 @@ func expectedRuns(envs int, tenants []string) int {
 	}
 	return n
 }
-
