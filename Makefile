@@ -9,11 +9,10 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 build: ## build bin/octostar
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/octostar ./cmd/octostar
 
-test: ## vet, then every test under the race detector
-	$(GO) vet ./...
+test: lint ## gofmt, vet and the script formatter, then every test under the race detector
 	$(GO) test -race ./...
 
-lint: ## formatting and vet
+lint: ## gofmt, vet, and the scripts formatted as octostar fmt does
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
