@@ -3,10 +3,12 @@ package builtins
 import (
 	"net/http"
 	"net/url"
-
-	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/newclient"
+	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/newclient"
 
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/octosim"
@@ -37,6 +39,32 @@ func TestEndToEnd(t *testing.T) {
 			var log strings.Builder
 			env := simEnv(t, octopus.Config{URL: s.url, APIKey: tt.key}, nil, &log)
 			if err := runE2E(t, env, tt.script, nil); err != nil {
+				t.Fatalf("%s\nlog:\n%s", interp.FormatError(err), log.String())
+			}
+		})
+	}
+}
+
+// TestEndToEndOnARealServer runs the same scripts against a real Octopus
+// Server holding the demo world (internal/octosim/seeds/demo.json, built
+// there by hand), when a maintainer asks for it; see docs/reliability.md.
+// The scripts expect the demo world's fresh state: rebuild it between
+// runs.
+func TestEndToEndOnARealServer(t *testing.T) {
+	url, key := os.Getenv("OCTOSTAR_IT_URL"), os.Getenv("OCTOSTAR_IT_API_KEY")
+	if url == "" || key == "" || os.Getenv("OCTOSTAR_IT_DEMO_WORLD") != "1" {
+		t.Skip("no real Octopus Server with the demo world: set OCTOSTAR_IT_URL, OCTOSTAR_IT_API_KEY and " +
+			"OCTOSTAR_IT_DEMO_WORLD=1 (once the demo world is built there) to run the end-to-end scripts against it")
+	}
+	for _, script := range strings.Split(os.Getenv("OCTOSTAR_IT_SCRIPTS"), ",") {
+		if script == "" {
+			script = "train.star"
+		}
+		t.Run(script, func(t *testing.T) {
+			var log strings.Builder
+			env := simEnv(t, octopus.Config{URL: url, Space: os.Getenv("OCTOSTAR_IT_SPACE"), APIKey: key}, nil, &log)
+			env.PollMin, env.PollMax = time.Second, 10*time.Second
+			if err := runE2E(t, env, script, nil); err != nil {
 				t.Fatalf("%s\nlog:\n%s", interp.FormatError(err), log.String())
 			}
 		})
