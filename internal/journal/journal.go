@@ -48,10 +48,12 @@ const (
 
 // Defaults for Options.
 const (
-	// RecoveryMargin is how far before a lost write's begin time the
-	// server is searched, for the skew between our clock and the
-	// server's (the server's timestamps are what is compared).
-	RecoveryMargin = time.Minute
+	// RecoveryMargin is how far before a lost write's begin time, put on
+	// the server's clock (Finder.ServerTime), the server is searched: the
+	// Date header's one-second resolution and the time between the
+	// server stamping an object and answering. Kept small, so that
+	// another user's release is seldom in the window.
+	RecoveryMargin = 5 * time.Second
 	// SettleTime is how long after a lost write was begun the search
 	// waits, so that a request still in flight when the run died has
 	// landed before we look for it.
@@ -190,8 +192,20 @@ func Open(path string, o Options) (*Journal, error) {
 		o.Settle = SettleTime
 	}
 	if o.Fresh {
-		if err := os.Rename(path, path+".old"); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("journal %s: --fresh: keeping the old journal: %v", path, unwrapPath(err))
+		// Take the old journal's lock before moving it aside, so that
+		// --fresh cannot start over beside a run that still uses it.
+		if old, err := os.OpenFile(path, os.O_RDWR, 0); err == nil {
+			if err := lockFile(old); err != nil {
+				old.Close()
+				return nil, fmt.Errorf("journal %s is in use by another octostar run (%v); --fresh waits until it ends", path, err)
+			}
+			err := os.Rename(path, path+".old")
+			old.Close()
+			if err != nil {
+				return nil, fmt.Errorf("journal %s: --fresh: keeping the old journal: %v", path, unwrapPath(err))
+			}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("journal %s: --fresh: %v", path, unwrapPath(err))
 		}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)

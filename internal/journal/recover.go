@@ -3,6 +3,8 @@ package journal
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/octostar/octostar/internal/octopus"
@@ -28,9 +30,10 @@ type search struct {
 type recoverFunc[R any] func(ctx context.Context, f octopus.Finder, s search) (res R, found bool, err error)
 
 // recoverRelease finds the release a lost CreateRelease made: the one
-// with its version, or, when the server chose the version, the first
+// with its version, or, when the server chose the version, the one
 // release of the project (and channel) created since the write began
-// that the journal does not know.
+// that the journal does not know. Several such releases are an error:
+// another made one too, and which is this run's cannot be told.
 func recoverRelease(r octopus.CreateReleaseRequest) recoverFunc[octopus.Release] {
 	return func(ctx context.Context, f octopus.Finder, s search) (octopus.Release, bool, error) {
 		exact := r.Version != "" && !octopus.IsVersionMask(r.Version)
@@ -52,10 +55,20 @@ func recoverRelease(r octopus.CreateReleaseRequest) recoverFunc[octopus.Release]
 				mine = append(mine, rel)
 			}
 		}
-		if len(mine) == 0 {
+		switch {
+		case len(mine) == 0:
 			return octopus.Release{}, false, nil
+		case len(mine) > 1 && !exact:
+			// Someone else made a release in the window too: which one
+			// the lost write made cannot be told from the server.
+			var vs []string
+			for _, rel := range mine {
+				vs = append(vs, rel.Version)
+			}
+			return octopus.Release{}, false, fmt.Errorf("%d releases of %s were made since the lost request began (%s): check which is this run's on the server, then run with --fresh",
+				len(mine), r.Project, strings.Join(vs, ", "))
 		}
-		return mine[len(mine)-1], true, nil // newest first: the last is the first made since
+		return mine[0], true, nil
 	}
 }
 
@@ -106,14 +119,12 @@ func recoverRuns(q octopus.RunSearch, envs []string, send func(context.Context, 
 	}
 }
 
-// recoverAnswer treats an intervention that is no longer pending as
-// answered by the lost write: answering it again would fail anyway.
+// recoverAnswer treats an intervention answered with the same action as
+// answered by the lost write; one answered otherwise was answered by
+// someone else, which is reported rather than taken for ours.
 func recoverAnswer(a octopus.InterventionAnswer) recoverFunc[octopus.Intervention] {
 	return func(ctx context.Context, f octopus.Finder, _ search) (octopus.Intervention, bool, error) {
 		iv, err := f.InterventionByID(ctx, a.ID)
-		if err != nil || iv.Pending {
-			return octopus.Intervention{}, false, err
-		}
-		return iv, true, nil
+		return octopus.AnsweredAs(iv, a, err)
 	}
 }

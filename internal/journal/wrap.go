@@ -105,7 +105,9 @@ func (w *wrapper) CreateRelease(ctx context.Context, r octopus.CreateReleaseRequ
 
 func (w *wrapper) Deploy(ctx context.Context, r octopus.DeployRequest) ([]octopus.Run, error) {
 	q := octopus.RunSearch{Kind: octopus.KindDeployment, Project: r.Project, Release: r.Release, Tenants: r.Tenants, TenantTags: r.TenantTags}
-	return write(ctx, w, "Deploy", r, func(ctx context.Context) ([]octopus.Run, error) { return w.inner.Deploy(ctx, r) },
+	rec := r
+	rec.Variables = hideValues(r.Variables)
+	return write(ctx, w, "Deploy", rec, func(ctx context.Context) ([]octopus.Run, error) { return w.inner.Deploy(ctx, r) },
 		recoverRuns(q, r.Environments, func(ctx context.Context, envs []string) ([]octopus.Run, error) {
 			rest := r
 			rest.Environments = envs
@@ -115,12 +117,32 @@ func (w *wrapper) Deploy(ctx context.Context, r octopus.DeployRequest) ([]octopu
 
 func (w *wrapper) RunRunbook(ctx context.Context, r octopus.RunbookRequest) ([]octopus.Run, error) {
 	q := octopus.RunSearch{Kind: octopus.KindRunbookRun, Project: r.Project, Runbook: r.Runbook, Tenants: r.Tenants, TenantTags: r.TenantTags}
-	return write(ctx, w, "RunRunbook", r, func(ctx context.Context) ([]octopus.Run, error) { return w.inner.RunRunbook(ctx, r) },
+	rec := r
+	rec.Variables = hideValues(r.Variables)
+	return write(ctx, w, "RunRunbook", rec, func(ctx context.Context) ([]octopus.Run, error) { return w.inner.RunRunbook(ctx, r) },
 		recoverRuns(q, r.Environments, func(ctx context.Context, envs []string) ([]octopus.Run, error) {
 			rest := r
 			rest.Environments = envs
 			return w.inner.RunRunbook(ctx, rest)
 		}))
+}
+
+// hiddenValue stands in the journal for a prompted variable's value.
+const hiddenValue = "(hidden)"
+
+// hideValues keeps prompted variables' names and drops their values:
+// they are often passwords, and a journal outlives the run (and its
+// divergence messages go to logs). A changed value then does not count
+// as a different call; a changed name does.
+func hideValues(vars map[string]string) map[string]string {
+	if vars == nil {
+		return nil
+	}
+	out := make(map[string]string, len(vars))
+	for k := range vars {
+		out[k] = hiddenValue
+	}
+	return out
 }
 
 func (w *wrapper) Intervene(ctx context.Context, a octopus.InterventionAnswer) (octopus.Intervention, error) {
@@ -252,8 +274,8 @@ func (j *Journal) take(c *call) (action, *call, error) {
 	switch {
 	case !open:
 		return fromJournal, old, nil
-	case old.write:
-		return lookFirst, old, nil
+	case old.write && !old.droppable():
+		return lookFirst, old, nil // it may have happened: look first
 	}
 	j.wentOn = true
 	return goLive, nil, nil // a read that failed: read again
@@ -414,7 +436,7 @@ func recoverLost[R any](ctx context.Context, w *wrapper, c, old *call, live func
 		}
 	}
 	s := search{
-		since: old.firstBegin.Add(-j.opts.Margin),
+		since: f.ServerTime(old.firstBegin).Add(-j.opts.Margin),
 		known: func(id string) bool { return j.knownID(c, id) },
 		// Whatever recovery sends gets a begin of its own first, so a
 		// kill during it is recovered the same way.

@@ -40,7 +40,7 @@ func (t clockTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // since is the earliest server time a write begun at start can carry.
 func (c *Client) since(start time.Time) time.Time {
-	return start.Add(time.Duration(c.skew.Load())).Add(-skewMargin)
+	return c.ServerTime(start).Add(-skewMargin)
 }
 
 // writeAttempts bounds how many times one write is sent in all: each

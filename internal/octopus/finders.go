@@ -38,6 +38,10 @@ type Finder interface {
 	FindRuns(ctx context.Context, q RunSearch) ([]Run, error)
 	// InterventionByID reads one intervention, answered or not.
 	InterventionByID(ctx context.Context, id string) (Intervention, error)
+	// ServerTime is a time of our clock on the server's clock, as far as
+	// the Date headers of its answers tell: Since bounds are compared
+	// with the server's timestamps.
+	ServerTime(local time.Time) time.Time
 }
 
 // ReleaseSearch selects releases a lost CreateRelease may have made.
@@ -63,6 +67,11 @@ type RunSearch struct {
 	Tenants    []string
 	TenantTags []string
 	Since      time.Time
+}
+
+// ServerTime implements Finder.
+func (c *Client) ServerTime(local time.Time) time.Time {
+	return local.Add(time.Duration(c.skew.Load()))
 }
 
 // Connect resolves the target's space now instead of at the first

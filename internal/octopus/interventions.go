@@ -186,8 +186,22 @@ func (c *Client) Intervene(ctx context.Context, a InterventionAnswer) (Intervent
 		}
 		return c.intervention(ctx, *done), nil
 	}, func(time.Time) (Intervention, bool, error) {
-		// Answered already means the lost answer got through.
 		iv, err := c.InterventionByID(ctx, a.ID)
-		return iv, err == nil && !iv.Pending, err
+		return AnsweredAs(iv, a, err)
 	})
+}
+
+// AnsweredAs decides, from an intervention read after an answer was
+// lost, whether that answer got through: answered with the same action
+// means yes; still pending means no; answered otherwise means someone
+// else answered first, which is an error, not our answer.
+func AnsweredAs(iv Intervention, a InterventionAnswer, err error) (Intervention, bool, error) {
+	switch {
+	case err != nil || iv.Pending:
+		return Intervention{}, false, err
+	case !strings.EqualFold(iv.Answered, a.Action):
+		return Intervention{}, false, fmt.Errorf("intervention %q (%s) was answered %s by someone else before this run's %s got through",
+			iv.Title, iv.ID, iv.Answered, strings.ToLower(a.Action))
+	}
+	return iv, true, nil
 }

@@ -55,8 +55,13 @@ func (c *Client) CreateRelease(ctx context.Context, r CreateReleaseRequest) (Rel
 		// The release this request made: that version, or, when the
 		// server chose it, the newest made since the request began.
 		found, err := c.FindReleases(ctx, ReleaseSearch{Project: p.Name, Version: r.Version, Channel: r.Channel, Since: since})
-		if err != nil || len(found) == 0 {
+		switch {
+		case err != nil || len(found) == 0:
 			return nil, false, err
+		case len(found) > 1:
+			// Someone else made one too: which is ours cannot be told.
+			return nil, false, fmt.Errorf("%d releases of %s were made since the request began (%s): check which is this run's on the server",
+				len(found), p.Name, versionsOf(found))
 		}
 		return &releases.CreateReleaseResponseV1{ReleaseID: found[0].ID, ReleaseVersion: found[0].Version}, true, nil
 	})
@@ -152,4 +157,12 @@ func (c *Client) EligibleRelease(ctx context.Context, project, environment, chan
 	}
 	return Release{}, "", fmt.Errorf("no release of %s%s may be deployed to %s now: the lifecycle allows none of the %d newest (%s) there",
 		p.Name, in, env.Name, len(rels), strings.Join(passed, ", "))
+}
+
+func versionsOf(rs []Release) string {
+	vs := make([]string, len(rs))
+	for i, r := range rs {
+		vs[i] = r.Version
+	}
+	return strings.Join(vs, ", ")
 }
