@@ -138,9 +138,10 @@ func runDeploy(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octopus.O
 				return nil, fmt.Errorf("%s: %w", b.Name(), err)
 			}
 			if skipped {
-				tr := &trackedRun{oct: oct, run: octopus.Run{Kind: octopus.KindDeployment, Project: r.Project, Environment: e, Release: r},
+				tenant := singleTenant(a)
+				tr := &trackedRun{oct: oct, run: octopus.Run{Kind: octopus.KindDeployment, Project: r.Project, Environment: e, Tenant: tenant, Release: r},
 					skipped: true, reason: reason, task: octopus.Task{State: octopus.StateSuccess}}
-				env.logAction(th, "skip", map[string]string{"project": r.Project, "environment": e, "release": r.Version,
+				env.logAction(th, "skip", map[string]string{"project": r.Project, "environment": e, "tenant": tenant, "release": r.Version,
 					"reason": reason, "target": oct.Target().Name}, nil)
 				runs = append(runs, tr)
 				continue
@@ -241,11 +242,7 @@ func alreadyStarted(started []*trackedRun) string {
 	if len(started) == 0 {
 		return ""
 	}
-	var ids []string
-	for _, tr := range started {
-		ids = append(ids, tr.run.ID+" ("+tr.run.TaskID+")")
-	}
-	return "; already started and still running: " + strings.Join(ids, ", ")
+	return "; already started and still running: " + runIDs(started)
 }
 
 var promoteSpec = &interp.Spec{

@@ -41,6 +41,11 @@ type Env struct {
 	// Display, when set, shows progress instead of Progress: the live
 	// table on a terminal.
 	Display progress.Display
+	// Context, when set, is the run's (or REPL session's) context: work
+	// that outlives the builtin call that began it, such as reading the
+	// rest of a release on first use, runs under it, so that Ctrl-C and
+	// --timeout still stop it.
+	Context context.Context
 	// OnTasks, when set, is told after each poll that saw a task change
 	// state how many of the runs this script started have ended, for
 	// Octopus's progress bar (see step_access.go).

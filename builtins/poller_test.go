@@ -90,7 +90,7 @@ func (c *countingOctopus) Release(ctx context.Context, project, version string) 
 func TestBriefRelease(t *testing.T) {
 	oct := &countingOctopus{fakeOctopus: newFake("default")}
 	brief := octopus.Release{ID: "Releases-9", Project: "Web", Version: "2.0.0", Brief: true}
-	rec := briefReleaseValue(t.Context(), oct, brief)
+	rec := briefReleaseValue(t.Context(), nil, oct, brief)
 	if v, _ := rec.Attr("version"); v != starlark.String("2.0.0") || oct.reads != 0 {
 		t.Fatalf("version = %v after %d reads; want 2.0.0 without a read", v, oct.reads)
 	}
@@ -106,15 +106,45 @@ func TestBriefRelease(t *testing.T) {
 		t.Errorf("%d reads, want 1", oct.reads)
 	}
 	if got := rec.String(); got != `Release(project="Web", version="2.0.0", channel="Hotfix")` {
-		t.Errorf("String() = %s", got)
+		t.Errorf("String() after the read = %s", got)
+	}
+	unread := briefReleaseValue(t.Context(), nil, oct, brief)
+	if got := unread.String(); got != `Release(project="Web", version="2.0.0")` || oct.reads != 1 {
+		t.Errorf("String() before any read = %s after %d reads: printing must not read", got, oct.reads)
 	}
 
 	failing := &countingOctopus{fakeOctopus: newFake("default"), fail: errors.New("finding release 2.0.0 of Web: 503")}
-	rec = briefReleaseValue(t.Context(), failing, brief)
+	rec = briefReleaseValue(t.Context(), nil, failing, brief)
 	if _, err := rec.Attr("notes"); err == nil || !strings.Contains(err.Error(), "reading the rest of release Releases-9: finding release 2.0.0 of Web: 503") {
 		t.Errorf("err = %v", err)
 	}
 	if got := rec.String(); got != `Release(project="Web", version="2.0.0")` {
 		t.Errorf("String() after a failed read = %s, want what is known", got)
 	}
+	// The outage ends: the next use reads again and succeeds.
+	failing.fail = nil
+	if v, err := rec.Attr("channel"); err != nil || v != starlark.String("Hotfix") || failing.reads != 2 {
+		t.Errorf("after the outage: %v, %v after %d reads; want Hotfix from a second read", v, err, failing.reads)
+	}
+
+	// The read runs under the run's context: once the run is cancelled,
+	// it is not made.
+	run, cancel := context.WithCancel(t.Context())
+	cancel()
+	stopped := &countingOctopus{fakeOctopus: newFake("default")}
+	rec = briefReleaseValue(t.Context(), run, ctxChecking{stopped}, brief)
+	if _, err := rec.Attr("packages"); err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("a read after the run was cancelled: %v, want it refused", err)
+	}
+}
+
+// ctxChecking refuses a Release read whose context has ended, as the
+// live client's transport does.
+type ctxChecking struct{ *countingOctopus }
+
+func (c ctxChecking) Release(ctx context.Context, project, version string) (octopus.Release, error) {
+	if err := ctx.Err(); err != nil {
+		return octopus.Release{}, err
+	}
+	return c.countingOctopus.Release(ctx, project, version)
 }

@@ -84,12 +84,10 @@ func promoteTenants(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octo
 		}
 		got, err := runDeploy(th, b, env, oct, &one, skip)
 		if err != nil {
-			return nil, fmt.Errorf("%w%s", err, alreadyStarted(started(runs)))
-		}
-		for _, tr := range got {
-			if tr.skipped {
-				tr.run.Tenant = t.Name
+			if earlier := started(runs); len(earlier) > 0 {
+				err = fmt.Errorf("%w; started earlier for other tenants and still running: %s", err, runIDs(earlier))
 			}
+			return nil, err
 		}
 		runs = append(runs, got...)
 	}
@@ -99,6 +97,15 @@ func promoteTenants(th *starlark.Thread, b *starlark.Builtin, env *Env, oct octo
 		}
 	}
 	return recordList(runs, runValue), nil
+}
+
+// runIDs lists runs for a message: "Deployments-1 (ServerTasks-1), ...".
+func runIDs(runs []*trackedRun) string {
+	ids := make([]string, len(runs))
+	for i, tr := range runs {
+		ids[i] = tr.run.ID + " (" + tr.run.TaskID + ")"
+	}
+	return strings.Join(ids, ", ")
 }
 
 // started leaves out the skipped runs.

@@ -32,35 +32,52 @@ type Record struct {
 	// version but not its packages until a script asks.
 	lazy     func() (map[string]starlark.Value, error)
 	lazyKeys []string
-	once     sync.Once
+	lazyMu   sync.Mutex
 	loaded   map[string]starlark.Value
-	lazyErr  error
 }
 
-// load runs the lazy reader once; fields it returns replace the known
-// ones. Safe for concurrent use: after once.Do, loaded is read-only.
-func (r *Record) load() error {
-	r.once.Do(func() {
-		m, err := r.lazy()
-		if err != nil {
-			r.lazyErr = fmt.Errorf("reading the rest of %s %s: %w", r.kind, r.id, err)
-			return
+// load runs the lazy reader until it succeeds once; fields it returns
+// replace the known ones. A failed read is not kept: a later use tries
+// again, so a brief outage does not spoil the value for the whole run.
+// Safe for concurrent use.
+func (r *Record) load() (map[string]starlark.Value, error) {
+	r.lazyMu.Lock()
+	defer r.lazyMu.Unlock()
+	if r.loaded != nil {
+		return r.loaded, nil
+	}
+	m, err := r.lazy()
+	if err != nil {
+		return nil, fmt.Errorf("reading the rest of %s %s: %w", r.kind, r.id, err)
+	}
+	for _, v := range m {
+		v.Freeze()
+	}
+	r.loaded = m
+	return m, nil
+}
+
+// known is a field's value as far as it is known without a request.
+func (r *Record) known(name string) starlark.Value {
+	if r.lazy != nil {
+		r.lazyMu.Lock()
+		v, ok := r.loaded[name]
+		r.lazyMu.Unlock()
+		if ok {
+			return v
 		}
-		for _, v := range m {
-			v.Freeze()
-		}
-		r.loaded = m
-	})
-	return r.lazyErr
+	}
+	return r.fields[name]
 }
 
 // field returns a field's value, reading lazy fields when needed.
 func (r *Record) field(name string) (starlark.Value, bool, error) {
 	if r.lazy != nil && slices.Contains(r.lazyKeys, name) {
-		if err := r.load(); err != nil {
+		loaded, err := r.load()
+		if err != nil {
 			return nil, true, err
 		}
-		if v, ok := r.loaded[name]; ok {
+		if v, ok := loaded[name]; ok {
 			return v, true, nil
 		}
 	}
@@ -100,7 +117,7 @@ func (r *Record) String() string {
 	b.WriteByte('(')
 	first := true
 	for _, k := range r.summary {
-		v, _, _ := r.field(k) // a failed read shows what is known
+		v := r.known(k) // printing never reads from the server
 		if v == nil || v == starlark.None || v == starlark.String("") {
 			continue
 		}

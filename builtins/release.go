@@ -59,7 +59,7 @@ func createRelease(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
 	env.logAction(th, "create_release", map[string]string{"project": r.Project, "release": r.Version, "channel": r.Channel, "target": oct.Target().Name, "url": r.URL}, nil)
-	return briefReleaseValue(ctx, oct, r), nil
+	return briefReleaseValue(ctx, env.Context, oct, r), nil
 }
 
 var releasesSpec = &interp.Spec{

@@ -56,16 +56,20 @@ const lazyReadTimeout = time.Minute
 // briefReleaseValue is a release known by ID and version only (fresh
 // from create_release): channel, packages and notes are read with one
 // request the first time the script looks at any of them.
-func briefReleaseValue(ctx context.Context, oct octopus.Octopus, r octopus.Release) *Record {
+func briefReleaseValue(ctx context.Context, session context.Context, oct octopus.Octopus, r octopus.Release) *Record {
 	rec := releaseValue(r)
 	if !r.Brief {
 		return rec
 	}
 	rec.lazyKeys = []string{"channel", "packages", "notes"}
-	// The read may come in a later REPL statement, after the context of
-	// the call that made the release has ended: keep its values (the
-	// script line) but not its end, and bound the read on its own.
-	ctx = context.WithoutCancel(ctx)
+	// The read may come after the call that made the release has ended
+	// (a later REPL statement): it runs under the run's or session's
+	// context, so Ctrl-C and --timeout still stop it, keeping the call's
+	// script line for a journal, and bounded on its own.
+	if session == nil {
+		session = context.WithoutCancel(ctx)
+	}
+	ctx = octopus.WithCaller(session, octopus.Caller(ctx))
 	rec.lazy = func() (map[string]starlark.Value, error) {
 		ctx, cancel := context.WithTimeout(ctx, lazyReadTimeout)
 		defer cancel()

@@ -102,6 +102,7 @@ func replCmd(io stdio, args []string) int {
 	interrupts := make(chan struct{}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	env.Context = ctx // reads that outlive a statement end with the session
 	go func() {
 		for {
 			select {

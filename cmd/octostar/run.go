@@ -99,6 +99,7 @@ func runScript(io stdio, name string, args []string) int {
 		ctx, cancel = context.WithTimeoutCause(ctx, timeout, fmt.Errorf("the run timed out after %s (raise it with --timeout)", timeout))
 		defer cancel()
 	}
+	env.Context = ctx
 
 	runtime := interp.New(interp.Options{
 		Registry:  builtins.Registry(),
