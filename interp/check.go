@@ -288,7 +288,13 @@ func paramNamed(spec *Spec, name string) *Param {
 }
 
 // positionalParam is the parameter the i-th positional argument fills.
+// From a variadic parameter on, positional arguments all go to it.
 func positionalParam(spec *Spec, i int) *Param {
+	for j := 0; j <= i && j < len(spec.Params); j++ {
+		if spec.Params[j].Variadic {
+			return nil
+		}
+	}
 	if i < len(spec.Params) && !spec.Params[i].KeywordOnly && !spec.Params[i].Kwargs {
 		return &spec.Params[i]
 	}

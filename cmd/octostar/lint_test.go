@@ -35,6 +35,10 @@ func TestCheckLintWarnings(t *testing.T) {
 				"    fix: correct the value; the run would stop at this call"},
 		},
 		{
+			name: "wait's positional arguments are runs, not its timeout",
+			src:  "d = deploy(\"Web\", to = \"Test\", wait = False)\ne = deploy(\"Web\", to = \"Prod\", wait = False)\nwait([d, e], 0)\n",
+		},
+		{
 			name: "an unknown keyword is an error with a fix",
 			src:  "deploy(\"Web\", to = \"Test\", relase = \"1.0\")\n",
 			want: []string{":1:28: error OS102 (unknown-keyword): deploy: unknown keyword argument \"relase\" (did you mean release?)",
