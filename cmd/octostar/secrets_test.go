@@ -35,9 +35,10 @@ func TestTheKeyNeverLeaks(t *testing.T) {
 	t.Setenv("OCTOPUS_API_KEY", secretKey)
 	t.Setenv("OCTOPUS_ACCESS_TOKEN", "")
 	t.Setenv("OctopusCalamariWorkingDirectory", "")
-	failing := filepath.Join(dir, "failing.star")
+	scripts := t.TempDir() // apart from what the runs write, which is all searched
+	failing := filepath.Join(scripts, "failing.star")
 	os.WriteFile(failing, []byte("d = deploy('Fraud Detection', to = 'Staging', release = '0.9.0')\n"), 0o644)
-	outputs := filepath.Join(dir, "outputs.star")
+	outputs := filepath.Join(scripts, "outputs.star")
 	os.WriteFile(outputs, []byte("output('env', 'Test')\noutput('token', 'not-the-key', sensitive = True)\n"), 0o644)
 	common := []string{"--poll-interval", "10ms", "--log-level", "debug", "--log-format", "json"}
 	runs := []struct {
@@ -76,7 +77,7 @@ func TestTheKeyNeverLeaks(t *testing.T) {
 
 func check(t *testing.T, what, text string) {
 	t.Helper()
-	for _, part := range []string{secretKey, "OCTOSTARSECRET", "7777777777"} {
+	for _, part := range []string{secretKey, "OCTOSTARSECRET", "7777777777", "not-the-key"} {
 		if strings.Contains(text, part) {
 			t.Errorf("%s shows %q:\n%s", what, part, text)
 		}

@@ -89,7 +89,7 @@ type RunPreview struct {
 	FromServer    bool
 	Steps         []PreviewStep
 	GuidedFailure bool     // the server's default for the deployment (FromServer only)
-	Prompts       []string // prompted variables that need a value (FromServer only)
+	Prompts       []string // names of prompted variables that need a value (FromServer only)
 	// Runbook and Snapshot name the runbook and its snapshot, for
 	// runbook runs.
 	Runbook, Snapshot string
@@ -364,9 +364,11 @@ func (c *Client) PreviewDeployment(ctx context.Context, project string, release 
 			if e == nil || !e.IsValueRequired {
 				continue
 			}
+			// The element's Name is the variable's ID; its control's
+			// Name is the variable name a script passes in variables=.
 			name := e.Name
-			if e.Control != nil && e.Control.Label != "" {
-				name = e.Control.Label
+			if e.Control != nil && e.Control.Name != "" {
+				name = e.Control.Name
 			}
 			out.Prompts = append(out.Prompts, name)
 		}
