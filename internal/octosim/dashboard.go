@@ -546,7 +546,8 @@ func deploymentTemplate(c *call) (int, any, error) {
 }
 
 // deploymentPreview is GET /releases/{id}/deployments/preview/{env}: the
-// steps a deployment there would run.
+// steps a deployment there would run, and the prompted variables it asks
+// for.
 func deploymentPreview(c *call) (int, any, error) {
 	q, err := c.listQuery()
 	if err != nil {
@@ -589,7 +590,7 @@ func deploymentPreview(c *call) (int, any, error) {
 			}
 		}
 		return http.StatusOK, map[string]any{"StepsToExecute": steps,
-			"Form":                          map[string]any{"Values": map[string]string{}, "Elements": []any{}},
+			"Form":                          promptForm(o, p),
 			"UseGuidedFailureModeByDefault": guidedFailureFor(p.DefaultGuidedFailureMode, e, nil),
 			"Changes":                       []any{}, "ChangesMarkdown": ""}, nil
 	})

@@ -352,6 +352,11 @@ func deployV1(c *call, tenanted bool) (int, any, error) {
 				return 0, nil, err
 			}
 		}
+		if len(targets) > 0 {
+			if err := checkPrompts(o, p, cmd.Variables); err != nil {
+				return 0, nil, err
+			}
+		}
 		if cmd.UpdateVariableSnapshot && len(targets) > 0 {
 			rc := *r
 			rc.ProjectVariableSetSnapshotID = "variableset-" + p.ID + "-s-0-" + suffix(o.st.rng, 5)
@@ -473,6 +478,9 @@ func postDeployment(c *call) (int, any, error) {
 			return 0, nil, err
 		}
 		if err := checkLifecycle(o, p, r, e, t); err != nil {
+			return 0, nil, err
+		}
+		if err := checkPrompts(o, p, in.FormValues); err != nil {
 			return 0, nil, err
 		}
 		req := &deployRequest{project: p, release: r, env: e, tenant: t, useGuidedFailure: in.UseGuidedFailure,

@@ -155,3 +155,35 @@ type DeploymentProcess struct {
 	LastSnapshotID *string `json:"LastSnapshotId"`
 	Steps          []*Step `json:"Steps"`
 }
+
+// VariablePrompt makes a variable prompted: a deployment asks for its
+// value (the preview's Form has an element for it).
+type VariablePrompt struct {
+	Label           string            `json:"Label"`
+	Description     string            `json:"Description"`
+	Required        bool              `json:"Required"`
+	DisplaySettings map[string]string `json:"DisplaySettings"`
+}
+
+// Variable is one variable of a variable set. Type is "String" or
+// "Sensitive"; a sensitive value is never sent back.
+type Variable struct {
+	ID          string              `json:"Id"`
+	Name        string              `json:"Name"`
+	Value       *string             `json:"Value"`
+	Description *string             `json:"Description"`
+	Type        string              `json:"Type"`
+	IsSensitive bool                `json:"IsSensitive"`
+	IsEditable  bool                `json:"IsEditable"`
+	Prompt      *VariablePrompt     `json:"Prompt"`
+	Scope       map[string][]string `json:"Scope"`
+}
+
+// VariableSet is a project's variables ("variableset-Projects-1"). Only
+// seeds fill it; the simulator uses its prompted variables.
+type VariableSet struct {
+	Meta
+	OwnerID   string      `json:"OwnerId"`
+	Version   int         `json:"Version"`
+	Variables []*Variable `json:"Variables"`
+}

@@ -172,13 +172,15 @@ func prepareProject(o *op, p, old *Project) error {
 }
 
 // projectCreated adds what a new project always has: its deployment
-// process, its deployment settings and a "Default" channel.
+// process, its deployment settings, its variable set and a "Default"
+// channel.
 func projectCreated(o *op, p *Project) error {
 	kProcesses.save(o, &DeploymentProcess{Meta: Meta{ID: p.DeploymentProcessID}, ProjectID: p.ID, Steps: []*Step{}})
 	kDeploymentSettings.save(o, &DeploymentSettings{Meta: Meta{ID: deploymentSettingsID(p.ID)}, ProjectID: p.ID,
 		ConnectivityPolicy: p.ProjectConnectivityPolicy, DefaultGuidedFailureMode: p.DefaultGuidedFailureMode,
 		VersioningStrategy: p.VersioningStrategy, ReleaseNotesTemplate: p.ReleaseNotesTemplate,
 		DefaultToSkipIfAlreadyInstalled: p.DefaultToSkipIfAlreadyInstalled, DeploymentChangesTemplate: p.DeploymentChangesTemplate})
+	kVariableSets.save(o, &VariableSet{Meta: Meta{ID: p.VariableSetID}, OwnerID: p.ID, Variables: []*Variable{}})
 	kChannels.save(o, &Channel{Meta: Meta{ID: o.st.nextID("Channels")}, Name: "Default", Slug: "default",
 		ProjectID: p.ID, IsDefault: true, Rules: []*ChannelRule{}, TenantTags: []string{}, Type: "Lifecycle",
 		GitReferenceRules: []string{}, GitResourceRules: []jsonRaw{}, CustomFieldDefinitions: []jsonRaw{}})
@@ -198,6 +200,7 @@ func deletingProject(o *op, p *Project) error {
 		}
 	}
 	kDeploymentSettings.tab(o.st).del(sp, deploymentSettingsID(p.ID))
+	kVariableSets.tab(o.st).del(sp, p.VariableSetID)
 	for _, r := range kRunbooks.tab(o.st).inSpace(sp) {
 		if sameSpace(r.ProjectID, p.ID) {
 			deleteRunbookDocuments(o, r)

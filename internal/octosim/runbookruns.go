@@ -249,6 +249,11 @@ func runRunbookV1(c *call) (int, any, error) {
 				return 0, nil, err
 			}
 		}
+		if len(targets) > 0 {
+			if err := checkPrompts(o, p, cmd.Variables); err != nil {
+				return 0, nil, err
+			}
+		}
 		out := []*RunbookRunServerTask{}
 		for _, tg := range targets {
 			rr, err := startRunbookRun(o, &runRequest{project: p, runbook: rb, snapshot: snap, env: tg.env, tenant: tg.tenant,
@@ -324,6 +329,9 @@ func postRunbookRun(c *call) (int, any, error) {
 			}
 		}
 		if err := checkRunbookTarget(o, p, rb, e, t); err != nil {
+			return 0, nil, err
+		}
+		if err := checkPrompts(o, p, in.FormValues); err != nil {
 			return 0, nil, err
 		}
 		req := &runRequest{project: p, runbook: rb, snapshot: snap, env: e, tenant: t, useGuidedFailure: in.UseGuidedFailure,

@@ -153,6 +153,25 @@ type SeedProject struct {
 	DonorPackage    string     `json:"donorPackage,omitempty"` // "Step" or "Step:reference"
 	Disabled        bool       `json:"disabled,omitempty"`
 	Steps           []SeedStep `json:"steps,omitempty"`
+	// Variables go in the project's variable set; names are unique.
+	Variables []SeedVariable `json:"variables,omitempty"`
+}
+
+// SeedVariable is a project variable; with a prompt, deployments ask for
+// its value (and must give one when it is required).
+type SeedVariable struct {
+	Name   string      `json:"name"`
+	Value  string      `json:"value,omitempty"`
+	Prompt *SeedPrompt `json:"prompt,omitempty"`
+}
+
+// SeedPrompt makes a variable prompted; a sensitive one is a Sensitive
+// variable shown as a Sensitive control.
+type SeedPrompt struct {
+	Label       string `json:"label,omitempty"`
+	Description string `json:"description,omitempty"`
+	Required    bool   `json:"required,omitempty"`
+	Sensitive   bool   `json:"sensitive,omitempty"`
 }
 
 // SeedStep declares a one-action step. Type is "manual", "script",

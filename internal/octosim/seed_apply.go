@@ -339,8 +339,12 @@ func (sd *seeder) projects(seed *Seed) error {
 				proj.VersioningStrategy.DonorPackage = &DeploymentActionPackage{DeploymentAction: step, PackageReference: ref}
 			}
 		}
-		if _, err := kProjects.create(o, proj); err != nil {
+		created, err := kProjects.create(o, proj)
+		if err != nil {
 			return wrapSeed(path, err)
+		}
+		if err := sd.seedVariables(o, created, path, p.Variables); err != nil {
+			return err
 		}
 	}
 	return nil
