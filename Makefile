@@ -13,7 +13,7 @@ test: lint ## gofmt, vet and the script formatter, then every test under the rac
 	$(GO) test -race ./...
 
 lint: ## gofmt, vet, and the scripts formatted as octostar fmt does
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	@unformatted=$$(gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run ./cmd/octostar fmt --check scripts testdata/e2e testdata/builtins

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +21,28 @@ var (
 	buildErr  error
 )
 
+// processTimeout bounds a process a test starts, so that a run that
+// hangs fails its own test, with what it printed, instead of stalling
+// the package until go test's timeout (whose report names the test at
+// its top, which CI logs cut off).
+const processTimeout = 3 * time.Minute
+
+// boundedCommand is exec.Command bounded by timeout (zero: no bound of its
+// own) and by the test's end. The process is killed then, and Wait
+// stops waiting for its output pipes soon after, even if something the
+// process started still holds them.
+func boundedCommand(tb testing.TB, timeout time.Duration, name string, args ...string) *exec.Cmd {
+	ctx := tb.Context()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		tb.Cleanup(cancel)
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
 // octostarBinary builds the command once per test process, for the
 // tests and benchmarks that need a real process (signals, start-up).
 func octostarBinary(tb testing.TB) string {
@@ -31,7 +54,13 @@ func octostarBinary(tb testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "octostar")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		// A build that takes this long is stuck (a lock, a module fetch
+		// with no network): say so instead of stalling every test.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		build := exec.CommandContext(ctx, "go", "build", "-o", binPath, ".")
+		build.WaitDelay = 5 * time.Second
+		out, err := build.CombinedOutput()
 		if err != nil {
 			buildErr = err
 			tb.Logf("%s", out)
@@ -48,7 +77,7 @@ func TestSignalsInterruptTheRun(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			// It prints from inside spin, so the signal lands while spin runs.
 			p := script(t, "def spin():\n    print('started')\n    for i in range(1 << 62):\n        pass\nspin()\n")
-			cmd := exec.Command(octostarBinary(t), "run", "--max-steps", "0", p)
+			cmd := boundedCommand(t, processTimeout, octostarBinary(t), "run", "--max-steps", "0", p)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			stdout, err := cmd.StdoutPipe()
@@ -99,7 +128,7 @@ func BenchmarkStartup(b *testing.B) {
 // TestSandboxCommand starts `octostar sandbox`, reads its banner, asks
 // the served API for its root and stops it with Ctrl-C.
 func TestSandboxCommand(t *testing.T) {
-	cmd := exec.Command(octostarBinary(t), "sandbox", "--addr", "127.0.0.1:0", "--api-key", "API-SANDBOXTEST0000000000001")
+	cmd := boundedCommand(t, processTimeout, octostarBinary(t), "sandbox", "--addr", "127.0.0.1:0", "--api-key", "API-SANDBOXTEST0000000000001")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +176,7 @@ func TestInterruptMidWaitWritesSummary(t *testing.T) {
 	js := filepath.Join(t.TempDir(), "summary.json")
 	p := script(t, "d = deploy('Checkout Web', to = 'Development', release = '2.2.0', wait = False)\nprint('started')\nwait(d)\n")
 	// At speed 0.01 the deployment takes many minutes: it is still running.
-	cmd := exec.Command(octostarBinary(t), "run", "--sandbox", "--sandbox-speed", "0.01", "--summary-json", js, p)
+	cmd := boundedCommand(t, processTimeout, octostarBinary(t), "run", "--sandbox", "--sandbox-speed", "0.01", "--summary-json", js, p)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -156,6 +185,8 @@ func TestInterruptMidWaitWritesSummary(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "started\n" {
+		cmd.Process.Kill()
+		cmd.Wait() // stderr is complete only then
 		t.Fatalf("first line %q; stderr:\n%s", line, stderr.String())
 	}
 	cmd.Process.Signal(syscall.SIGINT)

@@ -75,7 +75,7 @@ type sandboxProcess struct {
 
 func startSandboxProcess(t *testing.T, bin, seed string, args ...string) *sandboxProcess {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"sandbox", "--addr", "127.0.0.1:0", "--seed", seed, "--api-key", killAPIKey}, args...)...)
+	cmd := boundedCommand(t, 0, bin, append([]string{"sandbox", "--addr", "127.0.0.1:0", "--seed", seed, "--api-key", killAPIKey}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ type attempt struct {
 
 func startTrain(t *testing.T, bin, sandboxURL, journal, script string) *attempt {
 	t.Helper()
-	cmd := exec.Command(bin, "run", "--journal", journal, "--progress", "none", "--log-level", "warn",
+	cmd := boundedCommand(t, 0, bin, "run", "--journal", journal, "--progress", "none", "--log-level", "warn",
 		"--poll-interval", "50ms", "--max-poll-interval", "200ms", script)
 	cmd.Env = append(os.Environ(), "OCTOPUS_URL="+sandboxURL, "OCTOPUS_API_KEY="+killAPIKey, "OCTOPUS_SPACE=",
 		"OCTOSTAR_TARGETS="+filepath.Join(filepath.Dir(journal), "no-targets.json"))

@@ -3,16 +3,33 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
+
+// callTimeout bounds an in-process command. One that hangs fails its
+// own test, with every goroutine's stack, instead of stalling the
+// package until go test's timeout, whose report (the test's name at the
+// top of a long dump) CI logs cut off.
+const callTimeout = 4 * time.Minute
 
 // call runs the command in-process with the given stdin.
 func call(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut strings.Builder
-	code = dispatch(stdio{in: strings.NewReader(stdin), out: &out, err: &errOut}, args)
-	return code, out.String(), errOut.String()
+	done := make(chan int, 1)
+	go func() { done <- dispatch(stdio{in: strings.NewReader(stdin), out: &out, err: &errOut}, args) }()
+	select {
+	case code = <-done:
+		return code, out.String(), errOut.String()
+	case <-time.After(callTimeout):
+		stacks := make([]byte, 1<<20)
+		stacks = stacks[:runtime.Stack(stacks, true)]
+		t.Fatalf("octostar %q did not end in %s; every goroutine:\n%s", args, callTimeout, stacks)
+		return 0, "", ""
+	}
 }
 
 func script(t *testing.T, src string) string {

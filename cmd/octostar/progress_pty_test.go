@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ import (
 // on a pseudo-terminal: the progress is a table redrawn in place, and
 // what the script prints and the finished runs stay on the screen.
 func TestLiveTableOnATerminal(t *testing.T) {
-	cmd := exec.Command(octostarBinary(t), "run", "--sandbox", "--sandbox-speed", "50", "--log-level", "warn",
+	cmd := boundedCommand(t, processTimeout, octostarBinary(t), "run", "--sandbox", "--sandbox-speed", "50", "--log-level", "warn",
 		"../../scripts/examples/release_train.star")
 	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=1")
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
@@ -36,10 +35,12 @@ func TestLiveTableOnATerminal(t *testing.T) {
 	select {
 	case err := <-waited:
 		if err != nil {
+			<-copied
 			t.Fatalf("exit: %v\n%s", err, raw.String())
 		}
 	case <-time.After(2 * time.Minute):
 		cmd.Process.Kill()
+		<-copied // raw is complete, and no longer written, only then
 		t.Fatalf("the run did not end:\n%s", raw.String())
 	}
 	<-copied

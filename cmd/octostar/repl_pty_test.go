@@ -40,7 +40,7 @@ type terminal struct {
 
 func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 	t.Helper()
-	cmd := exec.Command(octostarBinary(t), args...)
+	cmd := boundedCommand(t, processTimeout, octostarBinary(t), args...)
 	cmd.Env = env
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 60, Cols: 250})
 	if err != nil {
@@ -157,6 +157,8 @@ func (term *terminal) prompt() {
 				continue
 			case <-time.After(settle):
 				return
+			case <-deadline:
+				term.t.Fatalf("waited %s for the prompt to settle; screen so far:\n%s", screenTimeout, term.screen())
 			}
 		}
 		select {

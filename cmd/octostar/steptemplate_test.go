@@ -347,7 +347,7 @@ func TestStepTemplateRunsOctostar(t *testing.T) {
 			}
 			script := filepath.Join(work, "Script.sh")
 			must(os.WriteFile(script, []byte(calamariStubs(vars)+string(body)), 0o644))
-			cmd := exec.Command(bash, script)
+			cmd := boundedCommand(t, processTimeout, bash, script)
 			cmd.Dir = work
 			cmd.Env = append(os.Environ(), stepEnvVar+"="+work, "OCTOSTAR_TARGETS="+filepath.Join(work, "none.json"))
 			var stdout, stderr bytes.Buffer
