@@ -1,6 +1,7 @@
 package builtins
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -18,8 +19,8 @@ var interveneSpec = &interp.Spec{
 	Doc: "Answers pending interventions, as PROCEED or ABORT in the web UI: it takes responsibility, then submits. " +
 		"proceed and abort answer manual interventions; retry, ignore, exclude and fail answer guided failures. of selects " +
 		"the run (a deployment, a runbook run or a task ID); with of=None the filters select pending interventions anywhere " +
-		"in the space, across projects. With wait, it waits that long for a matching intervention to appear. Returns the " +
-		"interventions it answered.",
+		"in the space, across projects. With wait, it waits that long for a matching intervention to appear, and fails " +
+		"early when of is a run that ends first. A skipped run has nothing to answer. Returns the interventions it answered.",
 	Params: []interp.Param{
 		{Name: "of", Type: "deployment | runbook_run | str | None", Doc: "the run or task whose interventions to answer, or None"},
 		{Name: "action", Type: "str", Doc: "proceed, abort, retry, ignore, exclude or fail"},
@@ -44,6 +45,7 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		action, notes, step          string
 		project, environment, tenant nameRef
 		wait                         Duration
+		run                          *trackedRun // of, when it is a run this script started
 	)
 	if err := interveneSpec.UnpackArgs(args, kwargs, &of, &action, &notes, &project, &environment, &tenant, &step, &wait); err != nil {
 		return nil, err
@@ -72,8 +74,14 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		if !ok {
 			return nil, fmt.Errorf("%s: for parameter of: got %s, want a deployment, a runbook_run, a task ID or None", b.Name(), x.kind)
 		}
+		if tr.skipped {
+			// It started no task, so it has nothing to answer; with no
+			// task ID the query would reach every run in the space.
+			return recordList([]octopus.Intervention(nil), interventionValue), nil
+		}
 		q.TaskID = tr.run.TaskID
 		oct = tr.oct
+		run = tr
 	default:
 		return nil, fmt.Errorf("%s: for parameter of: got %s, want a deployment, a runbook_run, a task ID or None", b.Name(), of.Type())
 	}
@@ -88,6 +96,13 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		}
 		if len(pending) > 0 || wait <= 0 || time.Now().After(deadline) {
 			break
+		}
+		// A run that has ended can stop at nothing more: say so now
+		// rather than at the end of the wait.
+		if ended, err := env.runEnded(ctx, run); err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		} else if ended {
+			return nil, fmt.Errorf("%s: %s ended %s without a matching intervention", b.Name(), run.describe(), run.task.State)
 		}
 		select {
 		case <-ctx.Done():
@@ -165,4 +180,21 @@ func interventionsImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
 	return recordList(ivs, interventionValue), nil
+}
+
+// runEnded reports whether a run this script started has ended, polling
+// its target when the shared poller is due (see poller). It is false for
+// no run.
+func (e *Env) runEnded(ctx context.Context, tr *trackedRun) (bool, error) {
+	if tr == nil {
+		return false, nil
+	}
+	if !tr.finished() {
+		if p := e.pollerFor(tr.oct); p.due(time.Now()) == 0 {
+			if _, err := e.poll(ctx, p); err != nil {
+				return false, err
+			}
+		}
+	}
+	return tr.finished(), nil
 }
