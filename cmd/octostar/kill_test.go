@@ -353,6 +353,13 @@ func TestKillAndResume(t *testing.T) {
 				for journalLines(journal) < before+more && !a.ended() && time.Since(a.start) < attemptDeadline {
 					time.Sleep(time.Millisecond)
 				}
+				if !a.ended() && journalLines(journal) < before+more {
+					// Neither wrote nor ended in a train's worth of time
+					// many times over: stuck, not slow.
+					a.kill()
+					fail("run %d wrote %d of the %d new records awaited in %s and did not end; stderr:\n%s",
+						n, journalLines(journal)-before, more, attemptDeadline, a.stderr)
+				}
 				when = fmt.Sprintf("after %d new records (%s)", more, time.Since(a.start).Round(time.Millisecond))
 				early++
 			} else {
