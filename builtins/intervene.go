@@ -86,7 +86,8 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		return nil, fmt.Errorf("%s: for parameter of: got %s, want a deployment, a runbook_run, a task ID or None", b.Name(), of.Type())
 	}
 	ctx := callCtx(th)
-	deadline := time.Now().Add(time.Duration(wait))
+	clock := octopus.ClockOf(oct)
+	deadline := clock.Now().Add(time.Duration(wait))
 	interval := max(env.PollMin, 10*time.Millisecond)
 	var pending []octopus.Intervention
 	for {
@@ -94,7 +95,7 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", b.Name(), err)
 		}
-		if len(pending) > 0 || wait <= 0 || time.Now().After(deadline) {
+		if len(pending) > 0 || wait <= 0 || clock.Now().After(deadline) {
 			break
 		}
 		// A run that has ended can stop at nothing more: say so now
@@ -104,10 +105,8 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		} else if ended {
 			return nil, fmt.Errorf("%s: %s ended %s without a matching intervention", b.Name(), run.describe(), run.task.State)
 		}
-		select {
-		case <-ctx.Done():
+		if err := clock.Sleep(ctx, min(interval, deadline.Sub(clock.Now()))); err != nil {
 			return nil, fmt.Errorf("%s: %s while waiting for an intervention", b.Name(), interp.CauseText(ctx))
-		case <-time.After(min(interval, time.Until(deadline))):
 		}
 		interval = min(interval*3/2, max(env.PollMax, env.PollMin))
 	}

@@ -339,6 +339,10 @@ deploy("Checkout Web", to = "Staging")
 	failing := script(t, `create_release("Payments API", version = "1.2.0")
 print("not reached")
 `)
+	// A plan that really waited would sit here for an hour (the call
+	// gives up long before): nothing it planned changes while it waits.
+	waiting := script(t, `intervene(None, "proceed", project = "Checkout Web", wait = "1h")
+`)
 	tests := []struct {
 		name     string
 		args     []string
@@ -373,6 +377,11 @@ print("not reached")
 			"The script stopped at an error, so the plan ends there:",
 			`release 1.2.0 already exists, so the server would refuse it (if_exists="reuse" would reuse it)`,
 			"The script would change nothing.",
+		}, outcome: "failed"},
+		{name: "a plan does not wait for the server", args: []string{"plan", waiting}, wantCode: exitFailed, want: []string{
+			"intervene: no matching intervention appeared within 1h0m0s",
+			"What this plan could not know:",
+			waiting + ":1: whether something appears on the server while the script waits here: the plan does not wait",
 		}, outcome: "failed"},
 	}
 	for _, tt := range tests {

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/octostar/octostar/internal/octopus"
 )
@@ -36,6 +37,9 @@ type Book struct {
 	actions   []*Action
 	unknowns  []Unknown
 	recorders []*Recorder
+	// slept is how far the plan's clock has run ahead of the wall clock
+	// (see Recorder.Sleep).
+	slept time.Duration
 }
 
 // NewBook starts an empty plan.

@@ -507,3 +507,26 @@ func describe(env, tenant string) string {
 	}
 	return env
 }
+
+// Now is the plan's time: the wall clock, plus every sleep the script
+// took (see Sleep).
+func (r *Recorder) Now() time.Time {
+	r.book.mu.Lock()
+	defer r.book.mu.Unlock()
+	return time.Now().Add(r.book.slept)
+}
+
+// Sleep takes no time: it moves the plan's clock on. Nothing the plan
+// made changes while a script waits, so a plan that really waited (for
+// an intervention to appear, say) would only cost the user the wait.
+// What others might do on the server in that time is noted as unknown.
+func (r *Recorder) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.book.mu.Lock()
+	r.book.slept += max(d, 0)
+	r.book.mu.Unlock()
+	r.book.unknown(octopus.Caller(ctx), "whether something appears on the server while the script waits here: the plan does not wait, so only what is there now, or planned, counts")
+	return nil
+}
