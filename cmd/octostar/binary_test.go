@@ -25,7 +25,7 @@ var (
 // hangs fails its own test, with what it printed, instead of stalling
 // the package until go test's timeout (whose report names the test at
 // its top, which CI logs cut off).
-const processTimeout = 3 * time.Minute
+const processTimeout = 2 * time.Minute
 
 // boundedCommand is exec.Command bounded by timeout (zero: no bound of its
 // own) and by the test's end. The process is killed then, and Wait

@@ -13,7 +13,7 @@ import (
 // own test, with every goroutine's stack, instead of stalling the
 // package until go test's timeout, whose report (the test's name at the
 // top of a long dump) CI logs cut off.
-const callTimeout = 4 * time.Minute
+const callTimeout = 2 * time.Minute
 
 // call runs the command in-process with the given stdin.
 func call(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
