@@ -2,14 +2,24 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/octostar/octostar/builtins"
 	"github.com/octostar/octostar/internal/octosim"
 )
+
+// monthlyVersion is the first version the sandbox gives Platform Ops,
+// whose template is #{Octopus.Date.Year}.#{Octopus.Date.Month}.i on
+// the sandbox's clock (the wall clock, in UTC), this month.
+func monthlyVersion() string {
+	now := time.Now().UTC()
+	return fmt.Sprintf("%d.%d.0", now.Year(), int(now.Month()))
+}
 
 // TestExamplesRunOnSandbox runs each example script the README points
 // to on the embedded demo world, as a user would.
@@ -19,7 +29,7 @@ func TestExamplesRunOnSandbox(t *testing.T) {
 		vars   []string
 		want   []string
 	}{
-		{"release_train.star", nil, []string{"Identity Service 4.1.1: Success in Test", "Platform Ops 2026.11.0: Success in Test"}},
+		{"release_train.star", nil, []string{"Identity Service 4.1.1: Success in Test", "Platform Ops " + monthlyVersion() + ": Success in Test"}},
 		{"promote_test_to_staging.star", []string{"--var", "promote=yes"}, []string{
 			"Payments API 1.2.0 is in Test, not in Staging", "Checkout Web 2.2.0: Success in Staging"}},
 		{"approve_pending.star", nil, []string{"approved Approve production release: Payments API in Production", "Payments API 1.2.0 to Production: Success"}},
@@ -96,7 +106,7 @@ func TestSummaryFiles(t *testing.T) {
 	for _, p := range []string{md, gh} {
 		text, _ := os.ReadFile(p)
 		if !strings.Contains(string(text), "## octostar: ../../scripts/examples/release_train.star ✅ succeeded") ||
-			!strings.Contains(string(text), "| deploy | Platform Ops | 2026.11.0 | Test | Success |") {
+			!strings.Contains(string(text), "| deploy | Platform Ops | "+monthlyVersion()+" | Test | Success |") {
 			t.Errorf("%s:\n%s", p, text)
 		}
 		if strings.Contains(string(text), "API-") {
