@@ -2,9 +2,7 @@ package octosim
 
 import (
 	"net/http"
-	"sort"
 	"strings"
-	"time"
 )
 
 var kDeployments = &kind[*Deployment]{}
@@ -16,9 +14,7 @@ func init() {
 		View:     DeploymentView, ReadOnly: true,
 		New: func() *Deployment { return &Deployment{} },
 		Scope: func(o *op, d *Deployment) Scope {
-			sc := o.in(d.SpaceID).projectScope(d.ProjectID, d.EnvironmentID, d.tenant())
-			sc.Untenanted = d.TenantID == nil
-			return sc
+			return execScope(o.in(d.SpaceID), d.ProjectID, d.EnvironmentID, d.TenantID)
 		},
 		Less:  func(a, b *Deployment) bool { return lessID(b.ID, a.ID) },
 		Links: func(*Deployment) map[string]string { return noLinks },
@@ -39,38 +35,13 @@ func init() {
 
 // deployRequest is one deployment to start, however it was asked for.
 type deployRequest struct {
-	project          *Project
-	release          *Release
-	env              *Environment
-	tenant           *Tenant
-	system           bool // an automatic deployment
-	useGuidedFailure *bool
-	forceDownload    bool
-	forceRedeploy    bool
-	skipActions      []string
-	excludedMachines []string
-	queueTime        time.Time
-	expiry           time.Time
-	formValues       map[string]string
-	comments         string
-	priority         string
-	outcome          string // seeded past deployments: Success or Failed
-	failStep         string
-	notes            []logLine
-}
-
-// guidedFailureFor resolves "use the default" for guided failure mode.
-func guidedFailureFor(mode string, env *Environment, asked *bool) bool {
-	if asked != nil {
-		return *asked
-	}
-	switch mode {
-	case "On":
-		return true
-	case "Off":
-		return false
-	}
-	return env != nil && env.UseGuidedFailure
+	execRequest
+	project       *Project
+	release       *Release
+	system        bool // an automatic deployment
+	forceRedeploy bool
+	outcome       string // seeded past deployments: Success or Failed
+	failStep      string
 }
 
 // startDeployment creates a deployment and its queued task. The caller has
@@ -82,84 +53,29 @@ func startDeployment(o *op, req *deployRequest) (*Deployment, error) {
 	if !ok {
 		return nil, serverFault()
 	}
-	tenantID := ""
-	var tenantPtr *string
-	name := "Deploy to " + env.Name
-	desc := "Deploy " + p.Name + " release " + r.Version + " to " + env.Name
-	if req.tenant != nil {
-		tenantID = req.tenant.ID
-		tenantPtr = strp(tenantID)
-		name += " for " + req.tenant.Name
-		desc += " for " + req.tenant.Name
-	}
-	by, byID := "System", (*string)(nil)
-	if !req.system && o.who != nil && o.who.user != nil {
-		by, byID = o.who.user.Username, strp(o.who.user.ID)
-	}
-	priority := req.priority
-	if priority == "" {
-		priority = "LifecycleDefault"
-	}
-	skip := map[string]bool{}
-	for _, a := range req.skipActions {
-		skip[a] = true
-	}
+	df := req.defaults(o, req.system)
 	depID := o.st.nextID("Deployments")
 	taskID := o.st.nextID("ServerTasks")
-	var comments *string
-	if req.comments != "" {
-		comments = strp(req.comments)
-	}
-	formValues := req.formValues
-	if formValues == nil {
-		formValues = map[string]string{}
-	}
-	d := &Deployment{Meta: Meta{ID: depID, SpaceID: r.SpaceID}, Name: name, ProjectID: p.ID, ReleaseID: r.ID,
-		ChannelID: r.ChannelID, EnvironmentID: env.ID, TenantID: tenantPtr, TaskID: taskID,
+	d := &Deployment{Meta: Meta{ID: depID, SpaceID: r.SpaceID}, Name: "Deploy to " + env.Name + forTenant(req.tenant),
+		ProjectID: p.ID, ReleaseID: r.ID, ChannelID: r.ChannelID, EnvironmentID: env.ID, TenantID: df.tenantPtr, TaskID: taskID,
 		DeploymentProcessID: proc.ID, ManifestVariableSetID: "variableset-" + depID, Created: ts(o.now),
-		DeployedBy: by, DeployedByID: byID, UseGuidedFailure: guidedFailureFor(p.DefaultGuidedFailureMode, env, req.useGuidedFailure),
-		ForcePackageDownload: req.forceDownload, ForcePackageRedeployment: req.forceRedeploy, Priority: priority,
-		Comments: comments, SkipActions: nonNil(req.skipActions), SpecificMachineIDs: []string{},
+		DeployedBy: df.by, DeployedByID: df.byID, UseGuidedFailure: guidedFailureFor(p.DefaultGuidedFailureMode, env, req.useGuidedFailure),
+		ForcePackageDownload: req.forceDownload, ForcePackageRedeployment: req.forceRedeploy, Priority: df.priority,
+		Comments: df.comments, SkipActions: nonNil(req.skipActions), SpecificMachineIDs: []string{},
 		ExcludedMachineIDs: nonNil(req.excludedMachines), QueueTime: tsOrNil(req.queueTime),
-		QueueTimeExpiry: tsOrNil(req.expiry), FormValues: formValues, Changes: []jsonRaw{},
+		QueueTimeExpiry: tsOrNil(req.expiry), FormValues: df.formValues, Changes: []jsonRaw{},
 		DeployedToMachineIDs: []string{}}
 	saveDeployment(o, d)
-	queued := o.now
-	if !req.queueTime.IsZero() {
-		queued = req.queueTime
-	}
+	desc := "Deploy " + p.Name + " release " + r.Version + " to " + env.Name + forTenant(req.tenant)
 	t := &ServerTask{Meta: Meta{ID: taskID, SpaceID: r.SpaceID}, Name: "Deploy", Description: desc, State: StateQueued,
-		QueueTime: queued, QueueTimeExpiry: req.expiry, LastUpdatedTime: o.now, ProjectID: p.ID, EnvironmentID: env.ID,
-		TenantID: tenantID, DeploymentID: depID}
+		QueueTime: df.queued, QueueTimeExpiry: req.expiry, LastUpdatedTime: o.now, ProjectID: p.ID, EnvironmentID: env.ID,
+		TenantID: df.tenantID, DeploymentID: depID}
 	saveTask(o, t)
 	run := &taskRun{taskID: taskID, spaceID: r.SpaceID, kind: runDeploy, docID: depID, projectID: p.ID, envID: env.ID,
-		tenantID: tenantID, channelID: r.ChannelID, releaseID: r.ID, skip: skip, guided: d.UseGuidedFailure,
+		tenantID: df.tenantID, channelID: r.ChannelID, releaseID: r.ID, skip: df.skip, guided: d.UseGuidedFailure,
 		notBefore: req.queueTime, expiry: req.expiry, outcome: req.outcome, failStep: req.failStep, notes: req.notes}
 	x.newRun(o, run, proc.Steps)
 	return d, nil
-}
-
-// executionCommand is the part of the v1 deploy and runbook-run bodies
-// they share (go-client's CreateExecutionAbstractCommandV1). JSON names
-// match case-insensitively, so go-client's camelCase fills them.
-type executionCommand struct {
-	SpaceID                        string            `json:"SpaceId"`
-	SpaceIDOrName                  string            `json:"SpaceIdOrName"`
-	ProjectName                    string            `json:"ProjectName"`
-	ForcePackageDownload           bool              `json:"ForcePackageDownload"`
-	SpecificMachineNames           []string          `json:"SpecificMachineNames"`
-	ExcludedMachineNames           []string          `json:"ExcludedMachineNames"`
-	SpecificTargetTagNames         []string          `json:"SpecificTargetTagNames"`
-	ExcludedTargetTagNames         []string          `json:"ExcludedTargetTagNames"`
-	SkipStepNames                  []string          `json:"SkipStepNames"`
-	UseGuidedFailure               *bool             `json:"UseGuidedFailure"`
-	RunAt                          string            `json:"RunAt"`
-	NoRunAfter                     string            `json:"NoRunAfter"`
-	Variables                      map[string]string `json:"Variables"`
-	Priority                       string            `json:"Priority"`
-	DebugMode                      string            `json:"DebugMode"`
-	DeploymentFreezeNames          []string          `json:"DeploymentFreezeNames"`
-	DeploymentFreezeOverrideReason string            `json:"DeploymentFreezeOverrideReason"`
 }
 
 // deployCommand is the body of deployments/create/(un)tenanted/v1.
@@ -180,81 +96,6 @@ type DeploymentServerTask struct {
 	ServerTaskID string `json:"ServerTaskId"`
 }
 
-// parseWhen reads a RunAt/NoRunAfter value (DateTimeOffset text; without
-// an offset it is taken as UTC).
-func parseWhen(field, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, timeLayout, "2006-01-02T15:04:05.000Z07:00", "2006-01-02T15:04:05",
-		"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02", "2006-01-02 15:04:05Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, badRequest("The value '%s' for %s is not a valid date and time.", s, field)
-}
-
-// resolveProject finds the project an execution command names (ID, slug
-// or name).
-func resolveProject(o *op, ident string) (*Project, error) {
-	if strings.TrimSpace(ident) == "" {
-		return nil, badRequest("The project must be specified.")
-	}
-	if p, ok := kProjects.Lookup(o, ident); ok {
-		return p, nil
-	}
-	if p, ok := kProjects.byName(o, ident); ok {
-		return p, nil
-	}
-	return nil, &apiError{Status: http.StatusNotFound, Message: "Project named '" + ident + "' was not found."}
-}
-
-// resolveEnvironment finds an environment by name or ID.
-func resolveEnvironment(o *op, ident string) (*Environment, error) {
-	if e, ok := kEnvironments.byIDOrName(o, ident); ok {
-		return e, nil
-	}
-	return nil, &apiError{Status: http.StatusNotFound, Message: "Environment named '" + ident + "' was not found."}
-}
-
-// execOptions turns the shared fields into what a deployment or run
-// needs. Unknown step names only warn (in the task log).
-func execOptions(o *op, cmd *executionCommand, steps []*Step) (skip []string, runAt, noRunAfter time.Time, notes []logLine, err error) {
-	if len(cmd.SpecificMachineNames) > 0 {
-		err = badRequest("The machine '%s' could not be found. The simulated server has no deployment targets.", cmd.SpecificMachineNames[0])
-		return
-	}
-	for _, name := range cmd.SkipStepNames {
-		found := false
-		for _, s := range steps {
-			for _, a := range s.Actions {
-				if strings.EqualFold(s.Name, name) || strings.EqualFold(a.Name, name) {
-					skip = append(skip, a.ID)
-					found = true
-				}
-			}
-		}
-		if !found {
-			notes = append(notes, logLine{o.now, catWarning, "The step '" + name + "' was asked to be skipped, but the process has no step of that name."})
-		}
-	}
-	for _, name := range cmd.ExcludedMachineNames {
-		notes = append(notes, logLine{o.now, catWarning, "The machine '" + name + "' could not be found, so it could not be excluded."})
-	}
-	if runAt, err = parseWhen("RunAt", cmd.RunAt); err != nil {
-		return
-	}
-	if noRunAfter, err = parseWhen("NoRunAfter", cmd.NoRunAfter); err != nil {
-		return
-	}
-	if !noRunAfter.IsZero() && !runAt.IsZero() && !noRunAfter.After(runAt) {
-		err = badRequest("NoRunAfter must be later than RunAt.")
-	}
-	return
-}
-
 // releaseForCommand finds the release a deploy command names; an unknown
 // version is the null-reference 500 real servers give (reference 3b).
 func releaseForCommand(o *op, p *Project, version string) (*Release, error) {
@@ -265,25 +106,9 @@ func releaseForCommand(o *op, p *Project, version string) (*Release, error) {
 	return r, nil
 }
 
-// deployTarget is one validated deployment of a v1 command.
-type deployTarget struct {
-	env    *Environment
-	tenant *Tenant
-}
-
 func deployV1(c *call, tenanted bool) (int, any, error) {
 	cmd := &deployCommand{}
-	if err := c.decode(cmd); err != nil {
-		return 0, nil, err
-	}
-	return c.write(func(o *op) (int, any, error) {
-		p, err := resolveProject(o, cmd.ProjectName)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := o.require(ProjectView, kProjects.scope(o, p)); err != nil {
-			return 0, nil, err
-		}
+	return runProjectCommand(c, cmd, func(o *op, p *Project) (int, any, error) {
 		if strings.TrimSpace(cmd.ReleaseVersion) == "" {
 			return 0, nil, badRequest("The release version must be specified.")
 		}
@@ -296,7 +121,7 @@ func deployV1(c *call, tenanted bool) (int, any, error) {
 		if proc != nil {
 			steps = proc.Steps
 		}
-		skip, runAt, noRunAfter, notes, err := execOptions(o, &cmd.executionCommand, steps)
+		base, err := execOptions(o, &cmd.executionCommand, steps)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -304,9 +129,9 @@ func deployV1(c *call, tenanted bool) (int, any, error) {
 			return 0, nil, badRequest("The project '%s' is disabled, so it cannot be deployed.", p.Name)
 		}
 		if cmd.ForcePackageRedeployment {
-			notes = append(notes, logLine{o.now, catInfo, "Packages will be redeployed even if they are already installed."})
+			base.notes = append(base.notes, logLine{o.now, catInfo, "Packages will be redeployed even if they are already installed."})
 		}
-		var targets []deployTarget
+		var targets []execTarget
 		if !tenanted {
 			if p.TenantedDeploymentMode == "Tenanted" && len(cmd.EnvironmentNames) > 0 {
 				return 0, nil, badRequest("%s can only be deployed to tenants. Either deploy this release to a tenant, or configure this project to allow un-tenanted deployments.", p.Name)
@@ -316,7 +141,7 @@ func deployV1(c *call, tenanted bool) (int, any, error) {
 				if err != nil {
 					return 0, nil, err
 				}
-				targets = append(targets, deployTarget{env: e})
+				targets = append(targets, execTarget{env: e})
 			}
 		} else {
 			if strings.TrimSpace(cmd.EnvironmentName) == "" {
@@ -334,28 +159,17 @@ func deployV1(c *call, tenanted bool) (int, any, error) {
 				return 0, nil, err
 			}
 			for _, t := range ts {
-				targets = append(targets, deployTarget{env: e, tenant: t})
+				targets = append(targets, execTarget{env: e, tenant: t})
 			}
 		}
-		// Check every target before starting any.
-		for _, tg := range targets {
-			tid := ""
-			if tg.tenant != nil {
-				tid = tg.tenant.ID
+		err = checkTargets(o, p, targets, cmd.Variables, func(tg execTarget) error {
+			if err := o.require(DeploymentCreate, tg.scope(o, p.ID)); err != nil {
+				return err
 			}
-			sc := o.projectScope(p.ID, tg.env.ID, tid)
-			sc.Untenanted = tg.tenant == nil
-			if err := o.require(DeploymentCreate, sc); err != nil {
-				return 0, nil, err
-			}
-			if err := checkLifecycle(o, p, r, tg.env, tg.tenant); err != nil {
-				return 0, nil, err
-			}
-		}
-		if len(targets) > 0 {
-			if err := checkPrompts(o, p, cmd.Variables); err != nil {
-				return 0, nil, err
-			}
+			return checkLifecycle(o, p, r, tg.env, tg.tenant)
+		})
+		if err != nil {
+			return 0, nil, err
 		}
 		if cmd.UpdateVariableSnapshot && len(targets) > 0 {
 			rc := *r
@@ -365,10 +179,8 @@ func deployV1(c *call, tenanted bool) (int, any, error) {
 		}
 		out := []*DeploymentServerTask{}
 		for _, tg := range targets {
-			d, err := startDeployment(o, &deployRequest{project: p, release: r, env: tg.env, tenant: tg.tenant,
-				useGuidedFailure: cmd.UseGuidedFailure, forceDownload: cmd.ForcePackageDownload,
-				forceRedeploy: cmd.ForcePackageRedeployment, skipActions: skip, queueTime: runAt, expiry: noRunAfter,
-				formValues: cmd.Variables, priority: cmd.Priority, notes: notes})
+			d, err := startDeployment(o, &deployRequest{execRequest: base.at(tg), project: p, release: r,
+				forceRedeploy: cmd.ForcePackageRedeployment})
 			if err != nil {
 				return 0, nil, err
 			}
@@ -382,50 +194,13 @@ func deployV1(c *call, tenanted bool) (int, any, error) {
 func deployUntenantedV1(c *call) (int, any, error) { return deployV1(c, false) }
 func deployTenantedV1(c *call) (int, any, error)   { return deployV1(c, true) }
 
-// resolveTenants picks the tenants of a tenanted command: the named ones
-// (all connected ones for "*") and those matching the tags; each must be
-// connected to the project in the environment and fit the channel.
+// resolveTenants picks the tenants of a tenanted deployment of r: the
+// named ones (all connected ones for "*") and those matching the tags;
+// each must be connected to the project in the environment and fit the
+// release's channel.
 func resolveTenants(o *op, p *Project, e *Environment, r *Release, names, tags []string) ([]*Tenant, error) {
-	var out []*Tenant
-	seen := map[string]bool{}
-	add := func(t *Tenant) {
-		if !seen[t.ID] {
-			seen[t.ID] = true
-			out = append(out, t)
-		}
-	}
 	ch, _ := kChannels.tab(o.st).get(r.SpaceID, r.ChannelID)
-	fits := func(t *Tenant) bool { return ch == nil || tenantMatchesTags(t, ch.TenantTags) }
-	for _, n := range names {
-		if strings.TrimSpace(n) == "*" {
-			for _, t := range connectedTenants(o, p.ID, e.ID) {
-				if fits(t) {
-					add(t)
-				}
-			}
-			continue
-		}
-		t, ok := kTenants.byIDOrName(o, n)
-		if !ok {
-			return nil, &apiError{Status: http.StatusNotFound, Message: "Tenant named '" + n + "' was not found."}
-		}
-		if !containsFold(t.ProjectEnvironments[p.ID], e.ID) {
-			return nil, badRequest("The tenant '%s' is not connected to the project '%s' in the environment '%s'.", t.Name, p.Name, e.Name)
-		}
-		if !fits(t) {
-			return nil, badRequest("The tenant '%s' does not match the tenant tags of the channel '%s'.", t.Name, ch.Name)
-		}
-		add(t)
-	}
-	if len(tags) > 0 {
-		want := canonicalTagList(o, tags)
-		for _, t := range connectedTenants(o, p.ID, e.ID) {
-			if fits(t) && tenantMatchesTags(t, want) {
-				add(t)
-			}
-		}
-	}
-	return out, nil
+	return pickTenants(o, p, e, names, tags, ch, true)
 }
 
 // classicDeployment is the body of POST /deployments.
@@ -451,15 +226,12 @@ func postDeployment(c *call) (int, any, error) {
 		if !ok {
 			return 0, nil, serverFault()
 		}
-		e, ok := kEnvironments.get(o, in.EnvironmentID)
-		if !ok {
-			return 0, nil, badRequest("The environment '%s' does not exist.", in.EnvironmentID)
+		tg, err := classicTarget(o, in.EnvironmentID, in.tenant())
+		if err != nil {
+			return 0, nil, err
 		}
-		var t *Tenant
-		if tid := in.tenant(); tid != "" {
-			if t, ok = kTenants.get(o, tid); !ok {
-				return 0, nil, badRequest("The tenant '%s' does not exist.", tid)
-			}
+		e, t := tg.env, tg.tenant
+		if t != nil {
 			if p.TenantedDeploymentMode == "Untenanted" {
 				return 0, nil, badRequest("%s is not configured for tenanted deployments. Either deploy this release without tenants, or configure this project to allow tenanted deployments.", p.Name)
 			}
@@ -472,9 +244,7 @@ func postDeployment(c *call) (int, any, error) {
 		if len(in.SpecificMachineIDs) > 0 {
 			return 0, nil, badRequest("The machine '%s' could not be found. The simulated server has no deployment targets.", in.SpecificMachineIDs[0])
 		}
-		sc := o.projectScope(p.ID, e.ID, in.tenant())
-		sc.Untenanted = t == nil
-		if err := o.require(DeploymentCreate, sc); err != nil {
+		if err := o.require(DeploymentCreate, tg.scope(o, p.ID)); err != nil {
 			return 0, nil, err
 		}
 		if err := checkLifecycle(o, p, r, e, t); err != nil {
@@ -483,74 +253,44 @@ func postDeployment(c *call) (int, any, error) {
 		if err := checkPrompts(o, p, in.FormValues); err != nil {
 			return 0, nil, err
 		}
-		req := &deployRequest{project: p, release: r, env: e, tenant: t, useGuidedFailure: in.UseGuidedFailure,
-			forceDownload: in.ForcePackageDownload, forceRedeploy: in.ForcePackageRedeployment, skipActions: in.SkipActions,
-			excludedMachines: in.ExcludedMachineIDs, formValues: in.FormValues, comments: deref(in.Comments), priority: in.Priority}
-		if in.QueueTime != nil {
-			req.queueTime = in.QueueTime.UTC()
-		}
-		if in.QueueTimeExpiry != nil {
-			req.expiry = in.QueueTimeExpiry.UTC()
-		}
+		req := &deployRequest{project: p, release: r, forceRedeploy: in.ForcePackageRedeployment,
+			execRequest: execRequest{env: e, tenant: t, useGuidedFailure: in.UseGuidedFailure,
+				forceDownload: in.ForcePackageDownload, skipActions: in.SkipActions, excludedMachines: in.ExcludedMachineIDs,
+				formValues: in.FormValues, comments: deref(in.Comments), priority: in.Priority}}
+		req.setQueueWindow(in.QueueTime, in.QueueTimeExpiry)
 		d, err := startDeployment(o, req)
 		if err != nil {
 			return 0, nil, err
 		}
-		afterChange(o)
-		cur, _ := kDeployments.get(o, d.ID)
-		return http.StatusCreated, cur, nil
+		return answerCreated(o, kDeployments, d.ID)
 	})
 }
 
 // deploymentMatches applies the /deployments filters.
 func deploymentMatches(o *op, d *Deployment, q listQuery) bool {
-	if !q.matchID(d.ID) {
-		return false
-	}
-	for param, val := range map[string]string{"projects": d.ProjectID, "environments": d.EnvironmentID,
-		"tenants": d.tenant(), "channels": d.ChannelID} {
-		if want := q.list(param); len(want) > 0 && !containsFold(want, val) {
-			return false
-		}
-	}
-	if states := q.list("taskState"); len(states) > 0 && !containsFold(states, o.st.x.taskState(d.TaskID)) {
-		return false
-	}
-	if pn := q.PartialName; pn != "" && !strings.Contains(strings.ToLower(d.Name), strings.ToLower(pn)) {
-		return false
-	}
-	return kDeployments.visible(o, d)
+	return execMatches(o, q, d.ID, d.Name, d.TaskID, map[string]string{"projects": d.ProjectID,
+		"environments": d.EnvironmentID, "tenants": d.tenant(), "channels": d.ChannelID}) && kDeployments.visible(o, d)
 }
 
 func listDeployments(c *call) (int, any, error) {
-	q, err := c.listQuery()
-	if err != nil {
-		return 0, nil, err
+	return listExecs(c, kDeployments, deploymentPool, deploymentMatches)
+}
+
+// deploymentPool is where /deployments looks: the named projects' index
+// when the projects filter is given (no scan of every deployment), else
+// the space.
+func deploymentPool(o *op, q listQuery) []*Deployment {
+	projects := q.list("projects")
+	if len(projects) == 0 {
+		return kDeployments.tab(o.st).inSpace(o.spaceID)
 	}
-	return c.read(func(o *op) (int, any, error) {
-		if err := o.requireAny(DeploymentView); err != nil {
-			return 0, nil, err
+	var pool []*Deployment
+	for _, pid := range projects {
+		if p, ok := kProjects.Lookup(o, pid); ok {
+			pool = append(pool, o.st.x.deploymentsByProject[p.ID]...)
 		}
-		x := o.st.x
-		var pool []*Deployment
-		if projects := q.list("projects"); len(projects) > 0 {
-			for _, pid := range projects {
-				if p, ok := kProjects.Lookup(o, pid); ok {
-					pool = append(pool, x.deploymentsByProject[p.ID]...)
-				}
-			}
-		} else {
-			pool = kDeployments.tab(o.st).inSpace(o.spaceID)
-		}
-		items := []*Deployment{}
-		for _, d := range pool {
-			if deploymentMatches(o, d, q) {
-				items = append(items, d)
-			}
-		}
-		sort.Slice(items, func(i, j int) bool { return lessID(items[j].ID, items[i].ID) })
-		return http.StatusOK, paginate(items, q, "Deployment", c.r.URL.Path, kDeployments.template(o.spaceID)), nil
-	})
+	}
+	return pool
 }
 
 func releaseDeployments(c *call) (int, any, error) {

@@ -98,6 +98,10 @@
 //     lists; startDeployment (what every deployment goes through).
 //   - runbookruns.go: runbook-runs/create/v1, classic POST, lists, the
 //     runbook progression.
+//   - runs_common.go: what deployments and runbook runs share: the v1
+//     commands' common body and options, targets and their checks
+//     (permission scope, tenants, classic POST lookups), request defaults,
+//     list filters and answers.
 //   - engine.go: the task engine (queue, cap, deployment mutex, steps,
 //     pauses, guided failure, cancel, timeouts) and its goroutine.
 //   - interruptions.go: raising, listing, responsibility and submission.

@@ -323,11 +323,7 @@ func autoDeploy(o *op, r *Release) {
 		}
 		return false
 	}
-	type target struct {
-		env    *Environment
-		tenant *Tenant
-	}
-	var targets []target
+	var targets []execTarget
 	consider := func(ctx progressCtx, t *Tenant) {
 		for _, pi := range progression(so, r, ctx) {
 			if !pi.deployable || pi.phase.IsOptionalPhase {
@@ -348,7 +344,7 @@ func autoDeploy(o *op, r *Release) {
 					continue
 				}
 				if e, ok := kEnvironments.tab(o.st).get(r.SpaceID, envID); ok {
-					targets = append(targets, target{e, t})
+					targets = append(targets, execTarget{e, t})
 				}
 			}
 		}
@@ -365,7 +361,7 @@ func autoDeploy(o *op, r *Release) {
 		}
 	}
 	for _, tg := range targets {
-		req := &deployRequest{project: p, release: r, env: tg.env, tenant: tg.tenant, system: true}
+		req := &deployRequest{project: p, release: r, execRequest: execRequest{env: tg.env, tenant: tg.tenant}, system: true}
 		_, _ = startDeployment(so, req)
 	}
 }

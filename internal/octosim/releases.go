@@ -512,17 +512,7 @@ type createReleaseCommand struct {
 
 func createReleaseV1(c *call) (int, any, error) {
 	cmd := &createReleaseCommand{}
-	if err := c.decode(cmd); err != nil {
-		return 0, nil, err
-	}
-	return c.write(func(o *op) (int, any, error) {
-		p, err := resolveProject(o, cmd.ProjectName)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := o.require(ProjectView, kProjects.scope(o, p)); err != nil {
-			return 0, nil, err
-		}
+	return runProjectCommand(c, cmd, func(o *op, p *Project) (int, any, error) {
 		req := &releaseRequest{project: p, channelName: strings.TrimSpace(cmd.ChannelName), version: cmd.ReleaseVersion,
 			packages: cmd.Packages, packageVersion: cmd.PackageVersion, packagePrerelease: cmd.PackagePrerelease,
 			ignoreIfExists: cmd.IgnoreIfAlreadyExists, ignoreChannelRules: cmd.IgnoreChannelRules,

@@ -2,9 +2,7 @@ package octosim
 
 import (
 	"net/http"
-	"sort"
 	"strings"
-	"time"
 )
 
 var kRunbookRuns = &kind[*RunbookRun]{}
@@ -16,9 +14,7 @@ func init() {
 		View:     RunbookRunView, ReadOnly: true,
 		New: func() *RunbookRun { return &RunbookRun{} },
 		Scope: func(o *op, r *RunbookRun) Scope {
-			sc := o.in(r.SpaceID).projectScope(r.ProjectID, r.EnvironmentID, r.tenant())
-			sc.Untenanted = r.TenantID == nil
-			return sc
+			return execScope(o.in(r.SpaceID), r.ProjectID, r.EnvironmentID, r.TenantID)
 		},
 		Less:  func(a, b *RunbookRun) bool { return lessID(b.ID, a.ID) },
 		Links: func(*RunbookRun) map[string]string { return noLinks },
@@ -38,21 +34,10 @@ func init() {
 
 // runRequest is one runbook run to start.
 type runRequest struct {
-	project          *Project
-	runbook          *Runbook
-	snapshot         *RunbookSnapshot
-	env              *Environment
-	tenant           *Tenant
-	useGuidedFailure *bool
-	forceDownload    bool
-	skipActions      []string
-	excludedMachines []string
-	queueTime        time.Time
-	expiry           time.Time
-	formValues       map[string]string
-	comments         string
-	priority         string
-	notes            []logLine
+	execRequest
+	project  *Project
+	runbook  *Runbook
+	snapshot *RunbookSnapshot
 }
 
 // startRunbookRun creates a runbook run and its queued task. The caller
@@ -63,53 +48,23 @@ func startRunbookRun(o *op, req *runRequest) (*RunbookRun, error) {
 	if !ok {
 		return nil, serverFault()
 	}
-	tenantID := ""
-	var tenantPtr *string
-	desc := "Run runbook " + rb.Name + " in " + env.Name
-	if req.tenant != nil {
-		tenantID = req.tenant.ID
-		tenantPtr = strp(tenantID)
-		desc += " for " + req.tenant.Name
-	}
-	by, byID := "System", (*string)(nil)
-	if o.who != nil && o.who.user != nil {
-		by, byID = o.who.user.Username, strp(o.who.user.ID)
-	}
-	priority := req.priority
-	if priority == "" {
-		priority = "LifecycleDefault"
-	}
-	var comments *string
-	if req.comments != "" {
-		comments = strp(req.comments)
-	}
-	fv := req.formValues
-	if fv == nil {
-		fv = map[string]string{}
-	}
+	df := req.defaults(o, false)
 	runID := o.st.nextID("RunbookRuns")
 	taskID := o.st.nextID("ServerTasks")
 	rr := &RunbookRun{Meta: Meta{ID: runID, SpaceID: rb.SpaceID}, Name: rb.Name, ProjectID: rb.ProjectID, RunbookID: rb.ID,
-		RunbookSnapshotID: s.ID, FrozenRunbookProcessID: proc.ID, EnvironmentID: env.ID, TenantID: tenantPtr, TaskID: taskID,
-		Created: ts(o.now), DeployedBy: by, DeployedByID: byID,
+		RunbookSnapshotID: s.ID, FrozenRunbookProcessID: proc.ID, EnvironmentID: env.ID, TenantID: df.tenantPtr, TaskID: taskID,
+		Created: ts(o.now), DeployedBy: df.by, DeployedByID: df.byID,
 		UseGuidedFailure:     guidedFailureFor(rb.DefaultGuidedFailureMode, env, req.useGuidedFailure),
-		ForcePackageDownload: req.forceDownload, Priority: priority, Comments: comments, SkipActions: nonNil(req.skipActions),
+		ForcePackageDownload: req.forceDownload, Priority: df.priority, Comments: df.comments, SkipActions: nonNil(req.skipActions),
 		SpecificMachineIDs: []string{}, ExcludedMachineIDs: nonNil(req.excludedMachines), QueueTime: tsOrNil(req.queueTime),
-		QueueTimeExpiry: tsOrNil(req.expiry), FormValues: fv, DeployedToMachineIDs: []string{}}
+		QueueTimeExpiry: tsOrNil(req.expiry), FormValues: df.formValues, DeployedToMachineIDs: []string{}}
 	saveRunbookRun(o, rr)
-	queued := o.now
-	if !req.queueTime.IsZero() {
-		queued = req.queueTime
-	}
+	desc := "Run runbook " + rb.Name + " in " + env.Name + forTenant(req.tenant)
 	saveTask(o, &ServerTask{Meta: Meta{ID: taskID, SpaceID: rb.SpaceID}, Name: "RunbookRun", Description: desc,
-		State: StateQueued, QueueTime: queued, QueueTimeExpiry: req.expiry, LastUpdatedTime: o.now, ProjectID: rb.ProjectID,
-		EnvironmentID: env.ID, TenantID: tenantID, RunbookRunID: runID, RunbookID: rb.ID})
-	skip := map[string]bool{}
-	for _, a := range req.skipActions {
-		skip[a] = true
-	}
+		State: StateQueued, QueueTime: df.queued, QueueTimeExpiry: req.expiry, LastUpdatedTime: o.now, ProjectID: rb.ProjectID,
+		EnvironmentID: env.ID, TenantID: df.tenantID, RunbookRunID: runID, RunbookID: rb.ID})
 	run := &taskRun{taskID: taskID, spaceID: rb.SpaceID, kind: runRunbook, docID: runID, projectID: rb.ProjectID,
-		envID: env.ID, tenantID: tenantID, runbookID: rb.ID, skip: skip, guided: rr.UseGuidedFailure,
+		envID: env.ID, tenantID: df.tenantID, runbookID: rb.ID, skip: df.skip, guided: rr.UseGuidedFailure,
 		notBefore: req.queueTime, expiry: req.expiry, notes: req.notes}
 	o.st.x.newRun(o, run, proc.Steps)
 	return rr, nil
@@ -140,9 +95,7 @@ func checkRunbookTarget(o *op, p *Project, rb *Runbook, e *Environment, t *Tenan
 	if !allowed {
 		return badRequest("The runbook '%s' cannot be run in the environment '%s'.", rb.Name, e.Name)
 	}
-	tid := ""
 	if t != nil {
-		tid = t.ID
 		if rb.MultiTenancyMode == "Untenanted" {
 			return badRequest("The runbook '%s' cannot be run for tenants.", rb.Name)
 		}
@@ -152,24 +105,12 @@ func checkRunbookTarget(o *op, p *Project, rb *Runbook, e *Environment, t *Tenan
 	} else if rb.MultiTenancyMode == "Tenanted" {
 		return badRequest("The runbook '%s' can only be run for tenants.", rb.Name)
 	}
-	sc := o.projectScope(p.ID, e.ID, tid)
-	sc.Untenanted = t == nil
-	return o.require(RunbookRunCreate, sc)
+	return o.require(RunbookRunCreate, execTarget{env: e, tenant: t}.scope(o, p.ID))
 }
 
 func runRunbookV1(c *call) (int, any, error) {
 	cmd := &runbookCommand{}
-	if err := c.decode(cmd); err != nil {
-		return 0, nil, err
-	}
-	return c.write(func(o *op) (int, any, error) {
-		p, err := resolveProject(o, cmd.ProjectName)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := o.require(ProjectView, kProjects.scope(o, p)); err != nil {
-			return 0, nil, err
-		}
+	return runProjectCommand(c, cmd, func(o *op, p *Project) (int, any, error) {
 		var rb *Runbook
 		for _, r := range kRunbooks.all(o) {
 			if r.ProjectID == p.ID && (strings.EqualFold(r.ID, cmd.RunbookName) || strings.EqualFold(strings.TrimSpace(r.Name), strings.TrimSpace(cmd.RunbookName))) {
@@ -192,73 +133,38 @@ func runRunbookV1(c *call) (int, any, error) {
 		if proc != nil {
 			steps = proc.Steps
 		}
-		skip, runAt, noRunAfter, notes, err := execOptions(o, &cmd.executionCommand, steps)
+		base, err := execOptions(o, &cmd.executionCommand, steps)
 		if err != nil {
 			return 0, nil, err
 		}
-		type target struct {
-			env    *Environment
-			tenant *Tenant
-		}
-		var targets []target
+		var targets []execTarget
 		for _, name := range dedupe(cmd.EnvironmentNames) {
 			e, err := resolveEnvironment(o, name)
 			if err != nil {
 				return 0, nil, err
 			}
 			if len(cmd.Tenants) == 0 && len(cmd.TenantTags) == 0 {
-				targets = append(targets, target{env: e})
+				targets = append(targets, execTarget{env: e})
 				continue
 			}
-			var ts []*Tenant
-			seen := map[string]bool{}
-			for _, n := range cmd.Tenants {
-				if strings.TrimSpace(n) == "*" {
-					for _, t := range connectedTenants(o, p.ID, e.ID) {
-						if !seen[t.ID] {
-							seen[t.ID] = true
-							ts = append(ts, t)
-						}
-					}
-					continue
-				}
-				t, ok := kTenants.byIDOrName(o, n)
-				if !ok {
-					return 0, nil, &apiError{Status: http.StatusNotFound, Message: "Tenant named '" + n + "' was not found."}
-				}
-				if !seen[t.ID] {
-					seen[t.ID] = true
-					ts = append(ts, t)
-				}
-			}
-			if len(cmd.TenantTags) > 0 {
-				want := canonicalTagList(o, cmd.TenantTags)
-				for _, t := range connectedTenants(o, p.ID, e.ID) {
-					if tenantMatchesTags(t, want) && !seen[t.ID] {
-						seen[t.ID] = true
-						ts = append(ts, t)
-					}
-				}
-			}
-			for _, t := range ts {
-				targets = append(targets, target{env: e, tenant: t})
-			}
-		}
-		for _, tg := range targets {
-			if err := checkRunbookTarget(o, p, rb, tg.env, tg.tenant); err != nil {
+			// Connection is checked per target below, after the environment.
+			tenants, err := pickTenants(o, p, e, cmd.Tenants, cmd.TenantTags, nil, false)
+			if err != nil {
 				return 0, nil, err
 			}
-		}
-		if len(targets) > 0 {
-			if err := checkPrompts(o, p, cmd.Variables); err != nil {
-				return 0, nil, err
+			for _, t := range tenants {
+				targets = append(targets, execTarget{env: e, tenant: t})
 			}
+		}
+		err = checkTargets(o, p, targets, cmd.Variables, func(tg execTarget) error {
+			return checkRunbookTarget(o, p, rb, tg.env, tg.tenant)
+		})
+		if err != nil {
+			return 0, nil, err
 		}
 		out := []*RunbookRunServerTask{}
 		for _, tg := range targets {
-			rr, err := startRunbookRun(o, &runRequest{project: p, runbook: rb, snapshot: snap, env: tg.env, tenant: tg.tenant,
-				useGuidedFailure: cmd.UseGuidedFailure, forceDownload: cmd.ForcePackageDownload, skipActions: skip,
-				queueTime: runAt, expiry: noRunAfter, formValues: cmd.Variables, priority: cmd.Priority, notes: notes})
+			rr, err := startRunbookRun(o, &runRequest{execRequest: base.at(tg), project: p, runbook: rb, snapshot: snap})
 			if err != nil {
 				return 0, nil, err
 			}
@@ -318,75 +224,38 @@ func postRunbookRun(c *call) (int, any, error) {
 		if !ok || snap.RunbookID != rb.ID {
 			return 0, nil, badRequest("The snapshot '%s' is not a snapshot of the runbook '%s'.", in.RunbookSnapshotID, rb.Name)
 		}
-		e, ok := kEnvironments.get(o, in.EnvironmentID)
-		if !ok {
-			return 0, nil, badRequest("The environment '%s' does not exist.", in.EnvironmentID)
+		tg, err := classicTarget(o, in.EnvironmentID, in.tenant())
+		if err != nil {
+			return 0, nil, err
 		}
-		var t *Tenant
-		if tid := in.tenant(); tid != "" {
-			if t, ok = kTenants.get(o, tid); !ok {
-				return 0, nil, badRequest("The tenant '%s' does not exist.", tid)
-			}
-		}
-		if err := checkRunbookTarget(o, p, rb, e, t); err != nil {
+		if err := checkRunbookTarget(o, p, rb, tg.env, tg.tenant); err != nil {
 			return 0, nil, err
 		}
 		if err := checkPrompts(o, p, in.FormValues); err != nil {
 			return 0, nil, err
 		}
-		req := &runRequest{project: p, runbook: rb, snapshot: snap, env: e, tenant: t, useGuidedFailure: in.UseGuidedFailure,
-			forceDownload: in.ForcePackageDownload, skipActions: in.SkipActions, excludedMachines: in.ExcludedMachineIDs,
-			formValues: in.FormValues, comments: deref(in.Comments), priority: in.Priority}
-		if in.QueueTime != nil {
-			req.queueTime = in.QueueTime.UTC()
-		}
-		if in.QueueTimeExpiry != nil {
-			req.expiry = in.QueueTimeExpiry.UTC()
-		}
+		req := &runRequest{project: p, runbook: rb, snapshot: snap,
+			execRequest: execRequest{env: tg.env, tenant: tg.tenant, useGuidedFailure: in.UseGuidedFailure,
+				forceDownload: in.ForcePackageDownload, skipActions: in.SkipActions, excludedMachines: in.ExcludedMachineIDs,
+				formValues: in.FormValues, comments: deref(in.Comments), priority: in.Priority}}
+		req.setQueueWindow(in.QueueTime, in.QueueTimeExpiry)
 		rr, err := startRunbookRun(o, req)
 		if err != nil {
 			return 0, nil, err
 		}
-		afterChange(o)
-		cur, _ := kRunbookRuns.get(o, rr.ID)
-		return http.StatusCreated, cur, nil
+		return answerCreated(o, kRunbookRuns, rr.ID)
 	})
 }
 
 func listRunbookRuns(c *call) (int, any, error) {
-	q, err := c.listQuery()
-	if err != nil {
-		return 0, nil, err
-	}
-	return c.read(func(o *op) (int, any, error) {
-		if err := o.requireAny(RunbookRunView); err != nil {
-			return 0, nil, err
-		}
-		items := []*RunbookRun{}
-		for _, r := range kRunbookRuns.tab(o.st).inSpace(o.spaceID) {
-			if !q.matchID(r.ID) || !kRunbookRuns.visible(o, r) {
-				continue
-			}
-			ok := true
-			for param, val := range map[string]string{"projects": r.ProjectID, "environments": r.EnvironmentID,
-				"tenants": r.tenant(), "runbooks": r.RunbookID} {
-				if want := q.list(param); len(want) > 0 && !containsFold(want, val) {
-					ok = false
-				}
-			}
-			if states := q.list("taskState"); len(states) > 0 && !containsFold(states, o.st.x.taskState(r.TaskID)) {
-				ok = false
-			}
-			if pn := q.PartialName; pn != "" && !strings.Contains(strings.ToLower(r.Name), strings.ToLower(pn)) {
-				ok = false
-			}
-			if ok {
-				items = append(items, r)
-			}
-		}
-		sort.Slice(items, func(i, j int) bool { return lessID(items[j].ID, items[i].ID) })
-		return http.StatusOK, paginate(items, q, "RunbookRun", c.r.URL.Path, kRunbookRuns.template(o.spaceID)), nil
-	})
+	pool := func(o *op, _ listQuery) []*RunbookRun { return kRunbookRuns.tab(o.st).inSpace(o.spaceID) }
+	return listExecs(c, kRunbookRuns, pool, runbookRunMatches)
+}
+
+// runbookRunMatches applies the /runbookRuns filters.
+func runbookRunMatches(o *op, r *RunbookRun, q listQuery) bool {
+	return execMatches(o, q, r.ID, r.Name, r.TaskID, map[string]string{"projects": r.ProjectID,
+		"environments": r.EnvironmentID, "tenants": r.tenant(), "runbooks": r.RunbookID}) && kRunbookRuns.visible(o, r)
 }
 
 // runbookProgression is GET /progression/runbooks/{id}: each environment's

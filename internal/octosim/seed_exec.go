@@ -126,7 +126,8 @@ func applyExecSeed(o *op, seed *Seed) error {
 				if err := checkLifecycle(so, p, rel, e, t); err != nil {
 					return wrapSeed(ep, err)
 				}
-				req := &deployRequest{project: p, release: rel, env: e, tenant: t, outcome: state, failStep: d.FailedStep}
+				req := &deployRequest{project: p, release: rel, execRequest: execRequest{env: e, tenant: t},
+					outcome: state, failStep: d.FailedStep}
 				if _, err := startDeployment(so, req); err != nil {
 					return wrapSeed(ep, err)
 				}
