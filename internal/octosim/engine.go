@@ -155,10 +155,17 @@ func newEngine(s *Server) *engine {
 }
 
 // kick makes sure the loop runs and looks at the world again.
+//
+// The wake-up is left under e.mu, the lock the loop holds while it
+// decides to stop: so either the loop sees it before stopping, or it has
+// stopped (running is false) and a new loop starts here. Left after the
+// unlock, it could land just after a loop that had found nothing due
+// stopped, and a task created by this request stayed Queued until some
+// later write kicked again: a run waiting on it waited out its timeout.
 func (e *engine) kick() {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.closed {
-		e.mu.Unlock()
 		return
 	}
 	if !e.running {
@@ -166,7 +173,6 @@ func (e *engine) kick() {
 		e.wg.Add(1)
 		go e.loop()
 	}
-	e.mu.Unlock()
 	select {
 	case e.wake <- struct{}{}:
 	default:
