@@ -242,8 +242,12 @@ func (st *octopusStep) attachSummary(sum builtins.Summary) error {
 	// replacing the first one's before Octopus collects it.
 	name := summaryArtifact
 	for i := 2; ; i++ {
-		if _, err := os.Lstat(filepath.Join(dir, name)); os.IsNotExist(err) {
+		_, err := os.Lstat(filepath.Join(dir, name))
+		if os.IsNotExist(err) {
 			break
+		}
+		if err != nil { // not a folder, no access, a link loop: no name will do
+			return fmt.Errorf("the step's working folder %s: %w", dir, err)
 		}
 		name = fmt.Sprintf("octostar-summary-%d.md", i)
 	}

@@ -76,6 +76,30 @@ func TestOctopusStepDetection(t *testing.T) {
 	}
 }
 
+// TestOctopusStepBadWorkingFolder: a working folder that is a file (or
+// cannot be read) leaves the summary unattached, with a warning in the
+// task log; the run itself still succeeds.
+func TestOctopusStepBadWorkingFolder(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("s.star", []byte("print('hi')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notAFolder := filepath.Join(dir, "file")
+	if err := os.WriteFile(notAFolder, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(stepEnvVar, notAFolder)
+	code, out, errOut := call(t, "", "run", "s.star")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	want := "octostar: the summary is not attached: the step's working folder " + notAFolder + ": lstat " + notAFolder + "/octostar-summary.md: not a directory"
+	if !strings.Contains(out, "##octopus[stdout-warning]") || !strings.Contains(out, want) {
+		t.Errorf("stdout lacks the warning %q:\n%s", want, out)
+	}
+}
+
 func TestOctopusStepLogLevels(t *testing.T) {
 	var out strings.Builder
 	st := &octopusStep{msgs: servicemsg.NewWriter(&out)}
