@@ -27,6 +27,10 @@ var (
 // its top, which CI logs cut off).
 const processTimeout = 2 * time.Minute
 
+// testHTTP is the tests' own HTTP client: http.DefaultClient never
+// gives up on a server that stops answering.
+var testHTTP = &http.Client{Timeout: 30 * time.Second}
+
 // boundedCommand is exec.Command bounded by timeout (zero: no bound of its
 // own) and by the test's end. The process is killed then, and Wait
 // stops waiting for its output pipes soon after, even if something the
@@ -155,7 +159,7 @@ func TestSandboxCommand(t *testing.T) {
 	}
 	req, _ := http.NewRequest("GET", url+"/api/spaces/all", nil)
 	req.Header.Set("X-Octopus-ApiKey", "API-SANDBOXTEST0000000000001")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := testHTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,11 @@ func startSandboxProcess(t *testing.T, bin, seed string, args ...string) *sandbo
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// The banner comes at once; a sandbox that does not print it is
+	// killed, which ends the read below.
+	stuck := time.AfterFunc(processTimeout, func() { cmd.Process.Kill() })
 	line, err := bufio.NewReader(stdout).ReadString('\n')
+	stuck.Stop()
 	url, ok := strings.CutPrefix(strings.TrimSpace(line), "Octopus simulator serving at ")
 	if err != nil || !ok {
 		t.Fatalf("sandbox banner %q (%v); stderr:\n%s", line, err, stderr.String())

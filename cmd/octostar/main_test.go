@@ -1,13 +1,41 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// TestMain runs the tests in a clean environment: a CI machine may set
+// variables the commands read (a default Octopus target, a space, a
+// GitHub step summary, an Octopus step's working folder), which would
+// send the tests' runs elsewhere or write outside their folders. Tests
+// that want one set it with t.Setenv; child processes inherit the
+// cleaned environment.
+func TestMain(m *testing.M) {
+	for _, name := range []string{"OCTOPUS_URL", "OCTOPUS_API_KEY", "OCTOPUS_ACCESS_TOKEN", "OCTOPUS_SPACE",
+		"GITHUB_STEP_SUMMARY", stepEnvVar, stepNameEnvVar, "XDG_STATE_HOME", "XDG_CONFIG_HOME"} {
+		os.Unsetenv(name)
+	}
+	dir, err := os.MkdirTemp("", "octostar-test-home")
+	if err != nil {
+		panic(err)
+	}
+	// No targets file but the tests' own.
+	os.Setenv("OCTOSTAR_TARGETS", filepath.Join(dir, "no-targets.json"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// hung names the first in-process command that did not end: it goes on
+// running, so a later one would only slow down and muddle the report.
+var hung atomic.Pointer[string]
 
 // callTimeout bounds an in-process command. One that hangs fails its
 // own test, with every goroutine's stack, instead of stalling the
@@ -18,6 +46,9 @@ const callTimeout = 2 * time.Minute
 // call runs the command in-process with the given stdin.
 func call(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	if h := hung.Load(); h != nil {
+		t.Fatalf("not started: an earlier command, %s, did not end and may still be running", *h)
+	}
 	var out, errOut strings.Builder
 	done := make(chan int, 1)
 	go func() { done <- dispatch(stdio{in: strings.NewReader(stdin), out: &out, err: &errOut}, args) }()
@@ -25,6 +56,8 @@ func call(t *testing.T, stdin string, args ...string) (code int, stdout, stderr 
 	case code = <-done:
 		return code, out.String(), errOut.String()
 	case <-time.After(callTimeout):
+		what := fmt.Sprintf("octostar %q (in %s)", args, t.Name())
+		hung.CompareAndSwap(nil, &what)
 		stacks := make([]byte, 1<<20)
 		stacks = stacks[:runtime.Stack(stacks, true)]
 		t.Fatalf("octostar %q did not end in %s; every goroutine:\n%s", args, callTimeout, stacks)

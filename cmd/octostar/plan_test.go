@@ -222,7 +222,7 @@ func record(t *testing.T, url string) world {
 	get := func(path string, into any) {
 		req, _ := http.NewRequest(http.MethodGet, url+path, nil)
 		req.Header.Set("X-Octopus-ApiKey", octosim.DemoAdminAPIKey)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := testHTTP.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
