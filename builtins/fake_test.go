@@ -143,6 +143,14 @@ func (f *fakeOctopus) Interventions(_ context.Context, q octopus.InterventionQue
 	return out, nil
 }
 
+func (f *fakeOctopus) TaskState(ctx context.Context, id string) (octopus.TaskState, error) {
+	ts, err := f.Tasks(ctx, []string{id})
+	if err != nil || len(ts) == 0 {
+		return "", fmt.Errorf("no task %s", id)
+	}
+	return ts[0].State, nil
+}
+
 func (f *fakeOctopus) Tasks(_ context.Context, ids []string) ([]octopus.Task, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -1,7 +1,6 @@
 package builtins
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -99,11 +98,16 @@ func interveneImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 			break
 		}
 		// A run that has ended can stop at nothing more: say so now
-		// rather than at the end of the wait.
-		if ended, err := env.runEnded(ctx, run); err != nil {
-			return nil, fmt.Errorf("%s: %w", b.Name(), err)
-		} else if ended {
-			return nil, fmt.Errorf("%s: %s ended %s without a matching intervention", b.Name(), run.describe(), run.task.State)
+		// rather than at the end of the wait. TaskState, not the shared
+		// poller: a journal records it, so a resumed run decides alike.
+		if run != nil {
+			state, err := oct.TaskState(ctx, run.run.TaskID)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", b.Name(), err)
+			}
+			if state.Done() {
+				return nil, fmt.Errorf("%s: %s ended %s without a matching intervention", b.Name(), run.describe(), state)
+			}
 		}
 		if err := clock.Sleep(ctx, min(interval, deadline.Sub(clock.Now()))); err != nil {
 			return nil, fmt.Errorf("%s: %s while waiting for an intervention", b.Name(), interp.CauseText(ctx))
@@ -179,21 +183,4 @@ func interventionsImpl(th *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
 	return recordList(ivs, interventionValue), nil
-}
-
-// runEnded reports whether a run this script started has ended, polling
-// its target when the shared poller is due (see poller). It is false for
-// no run.
-func (e *Env) runEnded(ctx context.Context, tr *trackedRun) (bool, error) {
-	if tr == nil {
-		return false, nil
-	}
-	if !tr.finished() {
-		if p := e.pollerFor(tr.oct); p.due(time.Now()) == 0 {
-			if _, err := e.poll(ctx, p); err != nil {
-				return false, err
-			}
-		}
-	}
-	return tr.finished(), nil
 }

@@ -135,3 +135,39 @@ print(r.version, d.environment)
 		}
 	}
 }
+
+// TestJournalResumesAWaitForAnIntervention: a run that waited for an
+// intervention, answered it and then failed resumes to the same
+// answer. The wait's early stop reads the run's state through the
+// journal: read live, it would see the deployment long finished and
+// stop before reaching the recorded answer.
+func TestJournalResumesAWaitForAnIntervention(t *testing.T) {
+	// Slow enough that the first look comes before the deployment
+	// reaches its approval.
+	_, url := demoWorldAt(t, 100)
+	journal := filepath.Join(t.TempDir(), "approve.journal")
+	s := script(t, `deploy("Payments API", to = "Staging", release = "1.2.0")
+p = deploy("Payments API", to = "Production", release = "1.2.0", wait = False)
+print("answered", len(intervene(p, "proceed", notes = "CAB-1", wait = "10m")))
+print(wait(p)[0].state)
+if vars.get("stop") == "yes":
+    fail("stopped on purpose")
+`)
+	run := func(extra ...string) (int, string, string) {
+		args := append([]string{"run", "--server", url, "--api-key", octosim.DemoAdminAPIKey, "--journal", journal,
+			"--progress", "none", "--poll-interval", "10ms"}, extra...)
+		return call(t, "", append(args, s)...)
+	}
+	code, stdout, stderr := run("--var", "stop=yes")
+	if code != exitFailed || stdout != "answered 1\nSuccess\n" || !strings.Contains(stderr, "stopped on purpose") {
+		t.Fatalf("first run: exit %d, stdout %q\n%s", code, stdout, stderr)
+	}
+	data, _ := os.ReadFile(journal)
+	if n := strings.Count(string(data), `"op":"Interventions"`); n < 2 {
+		t.Fatalf("the first run found the intervention at its first look, so the resume proves nothing:\n%s", data)
+	}
+	code, stdout, stderr = run()
+	if code != exitOK || stdout != "answered 1\nSuccess\n" {
+		t.Fatalf("resumed run: exit %d, stdout %q\n%s", code, stdout, stderr)
+	}
+}

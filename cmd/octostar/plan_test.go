@@ -29,9 +29,16 @@ var update = flag.Bool("update", false, "rewrite the plan golden files under tes
 // (Platform Ops: 2026.11.i) are the same on every day the tests run.
 func demoWorld(t *testing.T) (*octosim.Server, string) {
 	t.Helper()
+	return demoWorldAt(t, 1000)
+}
+
+// demoWorldAt is demoWorld with tasks running scale times faster than
+// real time.
+func demoWorldAt(t *testing.T, scale float64) (*octosim.Server, string) {
+	t.Helper()
 	start := time.Now()
 	anchor := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	srv, err := octosim.New(octosim.DemoSeed(), octosim.WithTimeScale(1000),
+	srv, err := octosim.New(octosim.DemoSeed(), octosim.WithTimeScale(scale),
 		octosim.WithClock(func() time.Time { return anchor.Add(time.Since(start)) }))
 	if err != nil {
 		t.Fatal(err)
@@ -414,6 +421,11 @@ print("not reached")
 				}
 			}
 			assertNothingSent(t, srv, p)
+			// A wait in a plan takes a few dozen looks, however long:
+			// one per poll interval would be hundreds for an hour.
+			if rs := srv.Stats().Routes["GET /api/{spaceId}/interruptions"]; rs != nil && rs.Count > 50 {
+				t.Errorf("the plan read the interventions %d times", rs.Count)
+			}
 		})
 	}
 }

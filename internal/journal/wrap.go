@@ -89,9 +89,15 @@ func (w *wrapper) Interventions(ctx context.Context, q octopus.InterventionQuery
 }
 
 // Tasks and TaskErrors follow tasks as they run: how often they are
-// called depends on timing, so they are never journaled.
+// called depends on timing, so they are never journaled (TaskState is).
 func (w *wrapper) Tasks(ctx context.Context, ids []string) ([]octopus.Task, error) {
 	return w.inner.Tasks(ctx, ids)
+}
+
+// TaskState is journaled: a script's later calls depend on what it says
+// (see octopus.Octopus), so a resumed run must hear the same answer.
+func (w *wrapper) TaskState(ctx context.Context, taskID string) (octopus.TaskState, error) {
+	return read(ctx, w, "TaskState", taskID, func(ctx context.Context) (octopus.TaskState, error) { return w.inner.TaskState(ctx, taskID) })
 }
 
 func (w *wrapper) TaskErrors(ctx context.Context, taskID string, max int) ([]string, error) {

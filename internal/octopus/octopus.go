@@ -43,6 +43,11 @@ type Octopus interface {
 	Interventions(ctx context.Context, q InterventionQuery) ([]Intervention, error)
 	// Tasks reads many tasks in one request (paged when long).
 	Tasks(ctx context.Context, ids []string) ([]Task, error)
+	// TaskState reads one task's state, for a decision the script's
+	// later calls depend on (intervene stops waiting when its run has
+	// ended): a journal records it, unlike the polls of Tasks, whose
+	// number depends on timing, so a resumed run decides the same way.
+	TaskState(ctx context.Context, taskID string) (TaskState, error)
 	// TaskErrors returns the last error lines of a task's log.
 	TaskErrors(ctx context.Context, taskID string, max int) ([]string, error)
 

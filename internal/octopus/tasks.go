@@ -2,6 +2,7 @@ package octopus
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,20 @@ func (c *Client) Tasks(ctx context.Context, ids []string) ([]Task, error) {
 		}
 	}
 	return out, nil
+}
+
+// TaskState reads one task's state.
+func (c *Client) TaskState(ctx context.Context, taskID string) (TaskState, error) {
+	ts, err := c.Tasks(ctx, []string{taskID})
+	if err != nil {
+		return "", err
+	}
+	for _, t := range ts {
+		if t.ID == taskID {
+			return t.State, nil
+		}
+	}
+	return "", fmt.Errorf("reading task %s: the server has no such task", taskID)
 }
 
 func (c *Client) task(t *tasks.Task) Task {

@@ -124,6 +124,10 @@ func (f *fake) Tasks(ctx context.Context, ids []string) ([]octopus.Task, error) 
 	}
 	return out, nil
 }
+func (f *fake) TaskState(ctx context.Context, taskID string) (octopus.TaskState, error) {
+	f.call("TaskState")
+	return octopus.StateExecuting, nil
+}
 func (f *fake) TaskErrors(ctx context.Context, taskID string, max int) ([]string, error) {
 	f.call("TaskErrors")
 	return []string{"boom"}, nil

@@ -39,11 +39,12 @@ type Book struct {
 	recorders []*Recorder
 	// slept is how far the plan's clock has run ahead of the wall clock
 	// (see Recorder.Sleep).
-	slept time.Duration
+	slept   time.Duration
+	sleptAt map[string]time.Duration // by script line
 }
 
 // NewBook starts an empty plan.
-func NewBook() *Book { return &Book{counters: map[string]int{}} }
+func NewBook() *Book { return &Book{counters: map[string]int{}, sleptAt: map[string]time.Duration{}} }
 
 // Wrap returns a Recorder in front of inner that records into the book:
 // the wrapper to give every target's live client.

@@ -45,6 +45,19 @@ func (r *Recorder) Tasks(ctx context.Context, ids []string) ([]octopus.Task, err
 	return out, nil
 }
 
+// TaskState reports a planned task as succeeded (or canceled), and
+// reads the others from the server.
+func (r *Recorder) TaskState(ctx context.Context, taskID string) (octopus.TaskState, error) {
+	if !IsPlanned(taskID) {
+		return r.Octopus.TaskState(ctx, taskID)
+	}
+	ts, err := r.Tasks(ctx, []string{taskID})
+	if err != nil || len(ts) == 0 {
+		return "", fmt.Errorf("reading task %s: the plan made no such task", taskID)
+	}
+	return ts[0].State, nil
+}
+
 // TaskErrors has nothing to say about a planned task: it succeeds.
 func (r *Recorder) TaskErrors(ctx context.Context, taskID string, max int) ([]string, error) {
 	if IsPlanned(taskID) {

@@ -519,14 +519,21 @@ func (r *Recorder) Now() time.Time {
 // Sleep takes no time: it moves the plan's clock on. Nothing the plan
 // made changes while a script waits, so a plan that really waited (for
 // an intervention to appear, say) would only cost the user the wait.
-// What others might do on the server in that time is noted as unknown.
+// Each sleep at one script line lasts at least as long as all the
+// earlier ones there together (a clock may sleep longer than asked), so
+// a wait of any length ends after a few dozen looks at the server, not
+// one look per poll interval. What others might do on the server in
+// that time is noted as unknown.
 func (r *Recorder) Sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	at := octopus.Caller(ctx)
 	r.book.mu.Lock()
-	r.book.slept += max(d, 0)
+	step := max(d, r.book.sleptAt[at], 0)
+	r.book.sleptAt[at] += step
+	r.book.slept += step
 	r.book.mu.Unlock()
-	r.book.unknown(octopus.Caller(ctx), "whether something appears on the server while the script waits here: the plan does not wait, so only what is there now, or planned, counts")
+	r.book.unknown(at, "whether something appears on the server while the script waits here: the plan does not wait, so only what is there now, or planned, counts")
 	return nil
 }

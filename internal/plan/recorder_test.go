@@ -15,7 +15,7 @@ import (
 // listed here (it only reads) or overridden by Recorder (it writes):
 // TestNoWriteReachesTheServer fails until one or the other is done.
 var reads = []string{"Target", "Projects", "Environments", "Tenants", "Releases", "Release", "EligibleRelease", "Current",
-	"Progression", "Dashboard", "Interventions", "Tasks", "TaskErrors"}
+	"Progression", "Dashboard", "Interventions", "Tasks", "TaskState", "TaskErrors"}
 
 // TestNoWriteReachesTheServer calls every method of the interface on a
 // Recorder, with empty arguments and then with real ones, and checks
