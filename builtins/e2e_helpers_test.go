@@ -2,7 +2,6 @@ package builtins
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 	"github.com/octostar/octostar/internal/targets"
 	"github.com/octostar/octostar/interp"
 )
@@ -29,29 +29,15 @@ type sim struct {
 
 func startSim(t testing.TB, seedPath string, opts ...octosim.Option) *sim {
 	t.Helper()
-	seed, err := octosim.LoadSeed(seedPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := octosim.New(seed, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &sim{srv: srv, url: ts.URL}
+	srv, url := simtest.ServeFile(t, seedPath, opts...)
+	return &sim{srv: srv, url: url}
 }
 
 // startDemo runs the simulator on the embedded demo world.
 func startDemo(t testing.TB, opts ...octosim.Option) *sim {
 	t.Helper()
-	srv, err := octosim.New(octosim.DemoSeed(), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &sim{srv: srv, url: ts.URL}
+	srv, url := simtest.Serve(t, octosim.DemoSeed(), opts...)
+	return &sim{srv: srv, url: url}
 }
 
 func (s *sim) requests() int { return s.srv.Stats().Requests }

@@ -9,18 +9,14 @@ import (
 	"time"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // TestCredentialsFromTheEnvironment runs a script against the simulator
 // with each way of giving a credential the official CLI knows, and checks
 // that a refused credential is reported without being shown.
 func TestCredentialsFromTheEnvironment(t *testing.T) {
-	srv, err := octosim.New(octosim.DemoSeed(), octosim.WithInstantTasks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer func() { ts.Close(); srv.Close() }()
+	_, url := simtest.Serve(t, octosim.DemoSeed(), octosim.WithInstantTasks())
 	p := script(t, "print(len(projects(group = 'Payments')), current('Payments API', 'Test').version)\n")
 	const wrong = "API-WRONGKEY0000000000000000"
 	tests := []struct {
@@ -35,7 +31,7 @@ func TestCredentialsFromTheEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("OCTOPUS_URL", ts.URL)
+			t.Setenv("OCTOPUS_URL", url)
 			t.Setenv("OCTOPUS_API_KEY", tt.key)
 			t.Setenv("OCTOPUS_ACCESS_TOKEN", tt.token)
 			code, out, errOut := call(t, "", "run", "--log-level", "warn", p)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 const journalKey = "API-JOURNALCMDTEST0000000001"
@@ -17,22 +17,13 @@ const journalKey = "API-JOURNALCMDTEST0000000001"
 // journalWorld serves one project that may go to Development and Test.
 func journalWorld(t *testing.T) string {
 	t.Helper()
-	seed, err := octosim.ParseSeed([]byte(`{
-	  "adminApiKey": "` + journalKey + `",
+	_, url := simtest.ServeJSON(t, `{
+	  "adminApiKey": "`+journalKey+`",
 	  "environments": [{"name": "Development"}, {"name": "Test"}],
 	  "lifecycles": [{"name": "Open", "phases": [{"name": "Anywhere", "optional": ["Development", "Test"]}]}],
 	  "projects": [{"name": "Api", "lifecycle": "Open", "steps": [{"name": "Run", "type": "script", "script": "echo"}]}]
-	}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := octosim.New(seed, octosim.WithInstantTasks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return ts.URL
+	}`, octosim.WithInstantTasks())
+	return url
 }
 
 func TestJournalFlags(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/releases"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 	"github.com/octostar/octostar/internal/plan"
 )
 
@@ -38,18 +38,8 @@ func demoWorldAt(t *testing.T, scale float64) (*octosim.Server, string) {
 	t.Helper()
 	start := time.Now()
 	anchor := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	srv, err := octosim.New(octosim.DemoSeed(), octosim.WithTimeScale(scale),
+	return simtest.Serve(t, octosim.DemoSeed(), octosim.WithTimeScale(scale),
 		octosim.WithClock(func() time.Time { return anchor.Add(time.Since(start)) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return srv, "http://" + ln.Addr().String()
 }
 
 // planOn plans a script on the server at url and returns stdout and the

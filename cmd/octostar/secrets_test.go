@@ -1,13 +1,13 @@
 package main
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // secretKey is recognisable anywhere it might leak, whole or in part.
@@ -19,19 +19,14 @@ const secretKey = "API-OCTOSTARSECRET7777777777"
 // messages and artifact, a failing script, and a REPL session; then
 // greps every byte for the key and for its distinctive part.
 func TestTheKeyNeverLeaks(t *testing.T) {
-	srv, err := octosim.New(octosim.DemoSeed(), octosim.WithAPIKey(secretKey), octosim.WithTimeScale(1000))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer func() { ts.Close(); srv.Close() }()
+	_, simURL := simtest.Serve(t, octosim.DemoSeed(), octosim.WithAPIKey(secretKey), octosim.WithTimeScale(1000))
 	train, err := filepath.Abs("../../scripts/examples/release_train.star")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	t.Chdir(dir) // the step writes its artifact here
-	t.Setenv("OCTOPUS_URL", ts.URL)
+	t.Setenv("OCTOPUS_URL", simURL)
 	t.Setenv("OCTOPUS_API_KEY", secretKey)
 	t.Setenv("OCTOPUS_ACCESS_TOKEN", "")
 	t.Setenv("OctopusCalamariWorkingDirectory", "")

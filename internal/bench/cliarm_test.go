@@ -3,25 +3,20 @@ package bench
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // newTestSim serves a train world in process, with tasks that take about
 // taskTime, behind the same control client the benchmark uses.
 func newTestSim(t *testing.T, n int, taskTime time.Duration) *simulator {
 	t.Helper()
-	srv, err := octosim.New(TrainSeed(n, testKey), octosim.WithTimeScale(speedFor(taskTime)), octosim.WithTaskCap(5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &simulator{URL: ts.URL, apiKey: testKey, http: &http.Client{Timeout: time.Minute}}
+	_, url := simtest.Serve(t, TrainSeed(n, testKey), octosim.WithTimeScale(speedFor(taskTime)), octosim.WithTaskCap(5))
+	return &simulator{URL: url, apiKey: testKey, http: &http.Client{Timeout: time.Minute}}
 }
 
 // The CLI pattern makes the requests section 6 of the API reference
@@ -96,15 +91,10 @@ func TestCLIPatternRequests(t *testing.T) {
 
 // A failed deployment breaks the scenario, naming the command.
 func TestCLIPatternReportsFailure(t *testing.T) {
-	srv, err := octosim.New(TrainSeed(2, testKey), octosim.WithInstantTasks(), octosim.WithStepFailureRate(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer func() { ts.Close(); srv.Close() }()
-	job := cliJob{URL: ts.URL, Space: "Default", Projects: projectNames(TrainGroup, 2), Version: releaseVersion,
+	_, url := simtest.Serve(t, TrainSeed(2, testKey), octosim.WithInstantTasks(), octosim.WithStepFailureRate(1))
+	job := cliJob{URL: url, Space: "Default", Projects: projectNames(TrainGroup, 2), Version: releaseVersion,
 		Environments: trainEnvironments, Workers: 1, PollInterval: time.Millisecond}
-	_, err = runCLIJob(context.Background(), job, testKey)
+	_, err := runCLIJob(context.Background(), job, testKey)
 	if err == nil || !strings.Contains(err.Error(), "octopus task wait") || !strings.Contains(err.Error(), "failed") {
 		t.Fatalf("err = %v, want the task wait's failure", err)
 	}

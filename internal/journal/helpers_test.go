@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/octostar/octostar/internal/octopus"
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 const adminKey = "API-JOURNALTEST00000000000001"
@@ -53,17 +53,8 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	seed, err := octosim.ParseSeed([]byte(testSeed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := octosim.New(seed, octosim.WithInstantTasks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &world{srv: srv, url: ts.URL}
+	srv, url := simtest.ServeJSON(t, testSeed, octosim.WithInstantTasks())
+	return &world{srv: srv, url: url}
 }
 
 // client is a fresh live client, as a new process would make.

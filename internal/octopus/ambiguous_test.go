@@ -4,12 +4,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // lossyTransport loses the answer to the first POST whose path contains
@@ -66,14 +66,9 @@ func TestAmbiguousWritesAreNotDuplicated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, err := octosim.New(octosim.DemoSeed(), octosim.WithInstantTasks())
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv)
-			defer func() { ts.Close(); srv.Close() }()
+			_, url := simtest.Serve(t, octosim.DemoSeed(), octosim.WithInstantTasks())
 			lossy := &lossyTransport{base: http.DefaultTransport, match: tt.match, lose: tt.lose}
-			c, err := New(Config{Name: "t", URL: ts.URL, APIKey: octosim.DemoAdminAPIKey, Transport: lossy})
+			c, err := New(Config{Name: "t", URL: url, APIKey: octosim.DemoAdminAPIKey, Transport: lossy})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,10 +3,10 @@ package octopus
 import (
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // benchWorld serves a simulator with n projects of one script step each,
@@ -34,13 +34,8 @@ func benchWorld(b *testing.B, n int) (*Client, []string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := octosim.New(s)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	b.Cleanup(func() { ts.Close(); srv.Close() })
-	c, err := New(Config{Name: "bench", URL: ts.URL, APIKey: adminKey, UserAgent: "octostar-bench"})
+	_, url := simtest.Serve(b, s)
+	c, err := New(Config{Name: "bench", URL: url, APIKey: adminKey, UserAgent: "octostar-bench"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,12 +3,12 @@ package octopus
 import (
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 const (
@@ -19,17 +19,7 @@ const (
 // simulator starts the Octopus simulator on the foundation seed.
 func simulator(t *testing.T) (*octosim.Server, string) {
 	t.Helper()
-	seed, err := octosim.LoadSeed("../../testdata/seeds/foundation.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := octosim.New(seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return srv, ts.URL
+	return simtest.ServeFile(t, "../../testdata/seeds/foundation.json")
 }
 
 func newClient(t *testing.T, url, key, space string) *Client {

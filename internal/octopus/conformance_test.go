@@ -3,7 +3,6 @@ package octopus
 import (
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // conformanceTarget is a server the conformance scenarios run against.
@@ -26,14 +26,9 @@ type conformanceTarget struct {
 // a real server each scenario confirms a behaviour the simulator copies:
 // where they differ, the simulator is wrong.
 func TestConformance(t *testing.T) {
-	srv, err := octosim.New(octosim.DemoSeed(), octosim.WithTimeScale(200))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
+	_, simURL := simtest.Serve(t, octosim.DemoSeed(), octosim.WithTimeScale(200))
 	t.Run("simulator", func(t *testing.T) {
-		conformance(t, conformanceTarget{url: ts.URL, key: octosim.DemoAdminAPIKey,
+		conformance(t, conformanceTarget{url: simURL, key: octosim.DemoAdminAPIKey,
 			project: "Identity Service", environment: "Development", write: true})
 	})
 	t.Run("real server", func(t *testing.T) {

@@ -1,29 +1,20 @@
 package octopus
 
 import (
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // TestFinders checks the searches a lost write is looked for with: by
 // version, by time, by channel; deployments by environment, tenant and
 // who started them; runbook runs.
 func TestFinders(t *testing.T) {
-	seed, err := octosim.LoadSeed("../../testdata/seeds/foundation.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := octosim.New(seed, octosim.WithInstantTasks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	admin := newClient(t, ts.URL, adminKey, "")
-	deployer := newClient(t, ts.URL, deployerKey, "")
+	_, url := simtest.ServeFile(t, "../../testdata/seeds/foundation.json", octosim.WithInstantTasks())
+	admin := newClient(t, url, adminKey, "")
+	deployer := newClient(t, url, deployerKey, "")
 	ctx := t.Context()
 	since := time.Now().Add(-time.Minute)
 	future := time.Now().Add(time.Hour)

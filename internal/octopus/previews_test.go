@@ -1,25 +1,20 @@
 package octopus
 
 import (
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/octostar/octostar/internal/octosim"
+	"github.com/octostar/octostar/internal/octosim/simtest"
 )
 
 // demo serves the demo world, whose projects have package steps,
 // channels with rules, a manual intervention and runbooks.
 func demo(t *testing.T) (*octosim.Server, *Client) {
 	t.Helper()
-	srv, err := octosim.New(octosim.DemoSeed())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return srv, newClient(t, ts.URL, octosim.DemoAdminAPIKey, "")
+	srv, url := simtest.Serve(t, octosim.DemoSeed())
+	return srv, newClient(t, url, octosim.DemoAdminAPIKey, "")
 }
 
 func TestPreviewRelease(t *testing.T) {
