@@ -9,16 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
+	"github.com/octostar/octostar/internal/testbin"
 )
 
 // processTimeout bounds a process a test starts, so that a run that
@@ -47,33 +42,11 @@ func boundedCommand(tb testing.TB, timeout time.Duration, name string, args ...s
 	return cmd
 }
 
-// octostarBinary builds the command once per test process, for the
+// octostarBinary is the command, built once per test process, for the
 // tests and benchmarks that need a real process (signals, start-up).
 func octostarBinary(tb testing.TB) string {
 	tb.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "octostar-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "octostar")
-		// A build that takes this long is stuck (a lock, a module fetch
-		// with no network): say so instead of stalling every test.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		build := exec.CommandContext(ctx, "go", "build", "-o", binPath, ".")
-		build.WaitDelay = 5 * time.Second
-		out, err := build.CombinedOutput()
-		if err != nil {
-			buildErr = err
-			tb.Logf("%s", out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatalf("building octostar: %v", buildErr)
-	}
-	return binPath
+	return testbin.Octostar(tb, false)
 }
 
 func TestSignalsInterruptTheRun(t *testing.T) {

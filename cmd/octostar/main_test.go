@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/octostar/octostar/internal/testbin"
 )
 
 // TestMain runs the tests in a clean environment: a CI machine may set
@@ -30,6 +32,7 @@ func TestMain(m *testing.M) {
 	os.Setenv("OCTOSTAR_TARGETS", filepath.Join(dir, "no-targets.json"))
 	code := m.Run()
 	os.RemoveAll(dir)
+	testbin.Cleanup()
 	os.Exit(code)
 }
 

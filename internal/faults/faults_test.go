@@ -3,21 +3,17 @@ package faults
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/octostar/octostar/internal/testbin"
 )
 
 var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-
 	resultsMu sync.Mutex
 	results   []*Result
 )
@@ -32,13 +28,11 @@ func TestMain(m *testing.M) {
 			results[0].Projects, results[0].RandSeed, time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), Table(results))
 	}
 	resultsMu.Unlock()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
+	testbin.Cleanup()
 	os.Exit(code)
 }
 
-// octostarBinary builds cmd/octostar once, with the race detector when
+// octostarBinary is cmd/octostar, built once with the race detector when
 // the tests have it; $OCTOSTAR_FAULT_BINARY names another build to test
 // instead (an older one, to compare).
 func octostarBinary(t *testing.T) string {
@@ -49,26 +43,7 @@ func octostarBinary(t *testing.T) string {
 		}
 		return p
 	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "octostar-faults-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "octostar")
-		args := []string{"build", "-o", binPath}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		out, err := exec.Command("go", append(args, "github.com/octostar/octostar/cmd/octostar")...).CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building octostar: %v", buildErr)
-	}
-	return binPath
+	return testbin.Octostar(t, raceEnabled)
 }
 
 // randSeed is the simulator's seed: 1, or $OCTOSTAR_FAULT_SEED to see
